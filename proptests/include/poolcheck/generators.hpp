@@ -2,12 +2,13 @@
 // proptests/, gradcheck/ and `poolcheck run`.
 #pragma once
 
+#include <rapidcheck.h>
+
 #include <cstdint>
+#include <iosfwd>
 #include <span>
 #include <string_view>
 #include <vector>
-
-#include <rapidcheck.h>
 
 #include "poolcheck/problem.hpp"
 
@@ -41,3 +42,11 @@ rc::Gen<std::vector<double>> values(const Problem& problem, std::int64_t count);
 std::vector<std::byte> to_dtype_bytes(const Problem& problem, std::span<const double> values);
 
 }  // namespace poolcheck::gen
+
+namespace poolcheck {
+
+// RapidCheck shows a Problem as its descriptor (found by argument-dependent
+// lookup), so every counterexample can be pasted back into `poolcheck run`.
+void showValue(const Problem& problem, std::ostream& os);
+
+}  // namespace poolcheck
