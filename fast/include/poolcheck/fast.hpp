@@ -5,11 +5,14 @@
 // target gives the same bits.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "poolcheck/implementation.hpp"
+#include "poolcheck/problem.hpp"
 
 namespace poolcheck::fast {
 
@@ -27,5 +30,29 @@ std::vector<std::string> available_targets();
 // fast/ behind the common interface ("builtin:fast"). Throws ProblemError
 // ("target", name, ...) for an unknown or unavailable target.
 std::unique_ptr<Implementation> make_implementation(const Options& options = {});
+
+// Typed entry points with the Implementation's semantics and checks but no
+// type erasure (for benchmarks and embedding). T is float, double, float16,
+// bfloat16, std::int8_t or std::uint8_t and must match problem.dtype()
+// (ProblemError "x.dtype" otherwise). Throws ProblemError("target", ...) for
+// a bad Options::target and ("threads", ...) for a negative thread count.
+//
+// What runs: f32/f64 use the SIMD kernels of the chosen target (NHWC
+// vectorised along channels, NCHW along w); the 16-bit floats and the integer
+// types, and the "portable" target, use plain C++. The argmax is produced
+// window-local and converted with encode_argmax, so every index format works.
+//
+// Backward adds into dx in the definition's order (per input cell, windows in
+// row-major output order); threads split the (n, c) planes, so the bits do
+// not depend on the thread count.
+template <class T>
+void forward(const Problem& problem, std::span<const T> x, std::span<T> y,
+             std::span<std::int64_t> argmax, const Options& options = {});
+template <class T>
+void backward(const Problem& problem, std::span<const std::int64_t> argmax, std::span<const T> dy,
+              std::span<T> dx, const Options& options = {});
+template <class T>
+void backward_from_input(const Problem& problem, std::span<const T> x, std::span<const T> dy,
+                         std::span<T> dx, const Options& options = {});
 
 }  // namespace poolcheck::fast

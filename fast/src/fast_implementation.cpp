@@ -1,0 +1,304 @@
+// fast/'s entry points: target choice, thread split, argmax encoding and the
+// backward scatter. The kernels themselves are in scalar_kernels.cpp and
+// simd_kernels.cpp.
+#include <algorithm>
+#include <exception>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kernels.hpp"
+#include "poolcheck/argmax_index.hpp"
+#include "poolcheck/fast.hpp"
+#include "poolcheck/scalar_traits.hpp"
+#include "poolcheck/visit_dtype.hpp"
+
+namespace poolcheck::fast {
+namespace detail {
+
+Plan make_plan(const Problem& problem) {
+  Plan plan{problem.geometry(), problem.conventions()};
+  if (plan.cv.nan == NanRule::unspecified) plan.cv.nan = NanRule::propagate;
+  return plan;
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::Plan;
+using detail::SimdKernels;
+
+// Below this many tap visits a thread costs more than it saves.
+constexpr std::int64_t kWorkPerThread = std::int64_t{1} << 18;
+
+std::string joined_targets() {
+  std::string all;
+  for (const std::string& name : available_targets()) all += (all.empty() ? "" : ", ") + name;
+  return all;
+}
+
+// The SIMD kernels for `name`, or nullptr for "portable".
+const SimdKernels* resolve_target(const std::string& name) {
+  const std::vector<SimdKernels>& targets = detail::simd_targets();
+  if (name == "portable") return nullptr;
+  if (name == "auto") return targets.empty() ? nullptr : &targets.front();
+  for (const SimdKernels& k : targets)
+    if (k.name == name) return &k;
+  throw ProblemError("target", name,
+                     "unknown or not supported by this CPU; available: auto, " + joined_targets());
+}
+
+int thread_count(const Options& options, std::int64_t work, std::int64_t units) {
+  if (options.threads < 0)
+    throw ProblemError("threads", std::to_string(options.threads), "must be 0 (auto) or more");
+  std::int64_t threads = options.threads;
+  if (threads == 0) {
+    const auto hardware = static_cast<std::int64_t>(std::thread::hardware_concurrency());
+    threads =
+        std::clamp<std::int64_t>(work / kWorkPerThread, 1, std::max<std::int64_t>(hardware, 1));
+  }
+  return static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(units, 1)));
+}
+
+// body(begin, end) over contiguous ranges of [0, units), one per thread; the
+// first exception of any thread is rethrown here after all have joined.
+template <class Body>
+void parallel_for(int threads, std::int64_t units, const Body& body) {
+  if (threads <= 1) {
+    body(std::int64_t{0}, units);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+  {
+    std::vector<std::jthread> workers;
+    workers.reserve(static_cast<std::size_t>(threads));
+    for (int t = 0; t < threads; ++t) {
+      const std::int64_t begin = units * t / threads;
+      const std::int64_t end = units * (t + 1) / threads;
+      workers.emplace_back([&body, &errors, t, begin, end] {
+        try {
+          body(begin, end);
+        } catch (...) {
+          errors[static_cast<std::size_t>(t)] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// f(n, c, out_pos, output offset) for every output of rows [begin, end).
+template <class F>
+void for_each_output_of_rows(const Geometry& g, std::int64_t begin, std::int64_t end, F&& f) {
+  const bool channels_last = g.layout == Layout::channels_last;
+  for (std::int64_t row = begin; row < end; ++row) {
+    Dims o{};
+    std::int64_t rest = row;
+    o[1] = rest % g.out[1];
+    rest /= g.out[1];
+    o[0] = rest % g.out[0];
+    rest /= g.out[0];
+    std::int64_t c_begin = 0;
+    std::int64_t c_end = g.channels;
+    if (!channels_last) {
+      c_begin = rest % g.channels;
+      c_end = c_begin + 1;
+      rest /= g.channels;
+    }
+    const std::int64_t n = rest;
+    for (o[2] = 0; o[2] < g.out[2]; ++o[2])
+      for (std::int64_t c = c_begin; c < c_end; ++c) f(n, c, o, g.output_offset(n, c, o));
+  }
+}
+
+// f(n, c, out_pos, output offset) for the (n, c) planes [begin, end) of
+// n * C + c, each plane's outputs in row-major order (the definition's
+// accumulation order for backward).
+template <class F>
+void for_each_output_of_planes(const Geometry& g, std::int64_t begin, std::int64_t end, F&& f) {
+  const std::int64_t channels = g.channels;
+  for (std::int64_t n = begin / channels; n * channels < end; ++n) {
+    const std::int64_t c_begin = std::max(begin, n * channels) - n * channels;
+    const std::int64_t c_end = std::min(end, (n + 1) * channels) - n * channels;
+    const auto each_position = [&](std::int64_t c) {
+      Dims o{};
+      for (o[0] = 0; o[0] < g.out[0]; ++o[0])
+        for (o[1] = 0; o[1] < g.out[1]; ++o[1])
+          for (o[2] = 0; o[2] < g.out[2]; ++o[2]) f(n, c, o, g.output_offset(n, c, o));
+    };
+    if (g.layout == Layout::channels_first) {
+      for (std::int64_t c = c_begin; c < c_end; ++c) each_position(c);
+    } else {
+      // Channels innermost walks memory in order; per plane the order is the same.
+      Dims o{};
+      for (o[0] = 0; o[0] < g.out[0]; ++o[0])
+        for (o[1] = 0; o[1] < g.out[1]; ++o[1])
+          for (o[2] = 0; o[2] < g.out[2]; ++o[2])
+            for (std::int64_t c = c_begin; c < c_end; ++c) f(n, c, o, g.output_offset(n, c, o));
+    }
+  }
+}
+
+template <class T>
+detail::RowsKernel<T> rows_kernel(const SimdKernels* simd, const Plan& plan) {
+  // SIMD lanes hold taps as 32-bit integers for f32.
+  const bool taps_fit = plan.g.kernel_volume() <= std::numeric_limits<std::int32_t>::max();
+  if (simd != nullptr && taps_fit) {
+    const bool last = plan.g.layout == Layout::channels_last;
+    if constexpr (std::is_same_v<T, float>) return last ? simd->f32_nhwc : simd->f32_nchw;
+    if constexpr (std::is_same_v<T, double>) return last ? simd->f64_nhwc : simd->f64_nchw;
+  }
+  return &detail::portable_forward_rows<T>;
+}
+
+template <class T>
+void check_dtype(const Problem& problem, const char* buffer) {
+  if (dtype_of<T>() != problem.dtype())
+    throw ProblemError(std::string(buffer) + ".dtype", std::string(dtype_name(dtype_of<T>())),
+                       "the problem's dtype is " + std::string(dtype_name(problem.dtype())));
+}
+
+class FastImplementation final : public Implementation {
+ public:
+  explicit FastImplementation(Options options) : options_(std::move(options)) {
+    resolve_target(options_.target);  // reject a bad target now, not at first use
+    thread_count(options_, 0, 1);
+  }
+
+  std::string name() const override { return "builtin:fast"; }
+
+  void forward(const Problem& problem, ConstBuffer x, MutableBuffer y,
+               std::span<std::int64_t> argmax) const override {
+    check_forward_buffers(problem, problem.geometry(), x, y, argmax);
+    visit_dtype(problem.dtype(), [&]<class T>(TypeTag<T>) {
+      fast::forward<T>(problem, x.as<const T>(), y.as<T>(), argmax, options_);
+    });
+  }
+
+  void backward(const Problem& problem, ConstBuffer x, std::span<const std::int64_t> argmax,
+                ConstBuffer dy, MutableBuffer dx) const override {
+    check_backward_buffers(problem, problem.geometry(), x, argmax, dy, dx);
+    visit_dtype(problem.dtype(), [&]<class T>(TypeTag<T>) {
+      if (argmax.empty())
+        fast::backward_from_input<T>(problem, x.as<const T>(), dy.as<const T>(), dx.as<T>(),
+                                     options_);
+      else
+        fast::backward<T>(problem, argmax, dy.as<const T>(), dx.as<T>(), options_);
+    });
+  }
+
+ private:
+  Options options_;
+};
+
+}  // namespace
+
+std::vector<std::string> available_targets() {
+  std::vector<std::string> names;
+  for (const SimdKernels& k : detail::simd_targets()) names.push_back(k.name);
+  names.emplace_back("portable");
+  return names;
+}
+
+std::unique_ptr<Implementation> make_implementation(const Options& options) {
+  return std::make_unique<FastImplementation>(options);
+}
+
+template <class T>
+void forward(const Problem& problem, std::span<const T> x, std::span<T> y,
+             std::span<std::int64_t> argmax, const Options& options) {
+  check_dtype<T>(problem, "x");
+  const Plan plan = detail::make_plan(problem);
+  const Geometry& g = plan.g;
+  check_forward_buffers(problem, g, ConstBuffer::of(problem.dtype(), x),
+                        MutableBuffer::of(problem.dtype(), y), argmax);
+  const detail::RowsKernel<T> kernel = rows_kernel<T>(resolve_target(options.target), plan);
+  std::int64_t* const taps = argmax.empty() ? nullptr : argmax.data();
+  const Conventions& cv = problem.conventions();
+  const bool encode = taps != nullptr && cv.index != IndexFormat::window;
+  const std::int64_t rows = plan.rows();
+  parallel_for(thread_count(options, g.output_elements() * g.kernel_volume(), rows), rows,
+               [&](std::int64_t begin, std::int64_t end) {
+                 kernel(plan, x.data(), y.data(), taps, begin, end);
+                 if (!encode) return;
+                 for_each_output_of_rows(
+                     g, begin, end,
+                     [&](std::int64_t n, std::int64_t c, const Dims& o, std::int64_t at) {
+                       taps[at] = encode_argmax(g, cv, n, c, o, taps[at]);
+                     });
+               });
+}
+
+template <class T>
+void backward(const Problem& problem, std::span<const std::int64_t> argmax, std::span<const T> dy,
+              std::span<T> dx, const Options& options) {
+  check_dtype<T>(problem, "dy");
+  const Geometry g = problem.geometry();
+  if (argmax.size() != static_cast<std::size_t>(g.output_elements()))
+    throw ProblemError("argmax.length", std::to_string(argmax.size()),
+                       "the problem needs " + std::to_string(g.output_elements()));
+  check_backward_buffers(problem, g, ConstBuffer{}, argmax, ConstBuffer::of(problem.dtype(), dy),
+                         MutableBuffer::of(problem.dtype(), dx));
+  resolve_target(options.target);  // backward is scalar, but the option is still checked
+  const Conventions& cv = problem.conventions();
+  const std::int64_t planes = g.batch * g.channels;
+  parallel_for(thread_count(options, g.output_elements(), planes), planes,
+               [&](std::int64_t begin, std::int64_t end) {
+                 for_each_output_of_planes(
+                     g, begin, end,
+                     [&](std::int64_t n, std::int64_t c, const Dims& o, std::int64_t at) {
+                       const std::optional<std::int64_t> to =
+                           decode_argmax(g, cv, n, c, o, argmax[static_cast<std::size_t>(at)]);
+                       if (!to) return;
+                       T& cell = dx[static_cast<std::size_t>(*to)];
+                       cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
+                     });
+               });
+}
+
+template <class T>
+void backward_from_input(const Problem& problem, std::span<const T> x, std::span<const T> dy,
+                         std::span<T> dx, const Options& options) {
+  check_dtype<T>(problem, "x");
+  const Plan plan = detail::make_plan(problem);
+  const Geometry& g = plan.g;
+  check_backward_buffers(problem, g, ConstBuffer::of(problem.dtype(), x), {},
+                         ConstBuffer::of(problem.dtype(), dy),
+                         MutableBuffer::of(problem.dtype(), dx));
+  resolve_target(options.target);
+  const std::int64_t planes = g.batch * g.channels;
+  parallel_for(
+      thread_count(options, g.output_elements() * g.kernel_volume(), planes), planes,
+      [&](std::int64_t begin, std::int64_t end) {
+        for_each_output_of_planes(
+            g, begin, end, [&](std::int64_t n, std::int64_t c, const Dims& o, std::int64_t at) {
+              const std::int64_t tap = detail::portable_choose_tap(plan, x.data(), n, c, o);
+              if (tap == kNoArgmax) return;
+              const std::optional<Dims> source =
+                  tap_source(g, plan.cv.pad, o, g.tap_from_index(tap));
+              if (!source) return;
+              T& cell = dx[static_cast<std::size_t>(g.input_offset(n, c, *source))];
+              cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
+            });
+      });
+}
+
+#define POOLCHECK_FAST_INSTANTIATE(T)                                                          \
+  template void forward<T>(const Problem&, std::span<const T>, std::span<T>,                   \
+                           std::span<std::int64_t>, const Options&);                           \
+  template void backward<T>(const Problem&, std::span<const std::int64_t>, std::span<const T>, \
+                            std::span<T>, const Options&);                                     \
+  template void backward_from_input<T>(const Problem&, std::span<const T>, std::span<const T>, \
+                                       std::span<T>, const Options&);
+POOLCHECK_FAST_INSTANTIATE(float)
+POOLCHECK_FAST_INSTANTIATE(double)
+POOLCHECK_FAST_INSTANTIATE(float16)
+POOLCHECK_FAST_INSTANTIATE(bfloat16)
+POOLCHECK_FAST_INSTANTIATE(std::int8_t)
+POOLCHECK_FAST_INSTANTIATE(std::uint8_t)
+#undef POOLCHECK_FAST_INSTANTIATE
+
+}  // namespace poolcheck::fast

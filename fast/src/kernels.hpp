@@ -1,0 +1,73 @@
+// fast/'s internal seams: the resolved plan of one call, and the kernel
+// tables that runtime dispatch chooses between.
+//
+// A "row" is the unit of forward work: one line of outputs along the last
+// spatial axis (w). In NHWC a row covers every channel of (n, od, oh); in NCHW
+// it is one (n, c, od, oh). Threads take contiguous ranges of rows, so every
+// output is written by exactly one thread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "poolcheck/conventions.hpp"
+#include "poolcheck/problem.hpp"
+
+namespace poolcheck::fast::detail {
+
+struct Plan {
+  Geometry g;
+  // The problem's conventions with NanRule::unspecified already read as
+  // propagate (what the definition computes for it).
+  Conventions cv;
+
+  std::int64_t rows() const noexcept {
+    const std::int64_t per_image = g.out[0] * g.out[1];
+    return g.layout == Layout::channels_last ? g.batch * per_image
+                                             : g.batch * g.channels * per_image;
+  }
+};
+
+Plan make_plan(const Problem& problem);
+
+// Forward over rows [row_begin, row_end). `taps` is either empty or the
+// argmax buffer, which receives the row-major window-local tap (or -1); the
+// caller converts taps to the profile's index format afterwards.
+template <class T>
+using RowsKernel = void (*)(const Plan& plan, const T* x, T* y, std::int64_t* taps,
+                            std::int64_t row_begin, std::int64_t row_end);
+
+// One dispatch target's kernels. A null entry means "not vectorised here": the
+// portable kernel runs instead.
+struct SimdKernels {
+  std::string name;  // "avx512", "avx2", "sse4", ...
+  std::int64_t highway_target = 0;
+  RowsKernel<float> f32_nhwc = nullptr;
+  RowsKernel<double> f64_nhwc = nullptr;
+  RowsKernel<float> f32_nchw = nullptr;
+  RowsKernel<double> f64_nchw = nullptr;
+};
+
+// The Highway targets this CPU runs and this build compiled, best first.
+const std::vector<SimdKernels>& simd_targets();
+
+// The portable (plain C++) kernel for any element type and any conventions.
+template <class T>
+void portable_forward_rows(const Plan& plan, const T* x, T* y, std::int64_t* taps,
+                           std::int64_t row_begin, std::int64_t row_end);
+
+// One output (n, c, out_pos) by the portable kernel (the SIMD kernels use it
+// for the windows they do not vectorise).
+template <class T>
+void portable_forward_one(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t n,
+                          std::int64_t c, const Dims& out_pos);
+
+// The tap that the window at (n, c, out_pos) chooses (or -1), for backward
+// from the input.
+template <class T>
+std::int64_t portable_choose_tap(const Plan& plan, const T* x, std::int64_t n, std::int64_t c,
+                                 const Dims& out_pos);
+
+}  // namespace poolcheck::fast::detail

@@ -1,0 +1,437 @@
+// The SIMD kernels, compiled once per Highway target (foreach_target.h).
+//
+// NHWC: lanes are consecutive channels of one output position; every lane
+// sees the same taps, so pad and scan decisions are per tap, not per lane.
+// NCHW: lanes are consecutive outputs along w; only the w-range whose windows
+// lie inside the image along w is vectorised (the rest goes to the portable
+// chooser), so again every lane agrees on whether a tap is a pad cell.
+// The per-lane update is the definition's `better` rule written with masks;
+// blends move whole bit patterns, so NaN payloads and signed zeros survive.
+
+// Re-included by foreach_target.h once per target. A patched copy (mutation
+// testing) is compiled with POOLCHECK_FAST_SELF naming itself, so that it
+// re-includes itself and not the original.
+#ifndef POOLCHECK_FAST_SELF
+#define POOLCHECK_FAST_SELF "simd_kernels.cpp"
+#endif
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE POOLCHECK_FAST_SELF
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "kernels.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace poolcheck::fast::detail {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// The running maximum of one vector of windows under one NaN rule. kFirst:
+// Initial::first_candidate (else the maximum starts at lowest()).
+template <class D, NanRule kRule, bool kFirst>
+struct Chooser {
+  using T = hn::TFromD<D>;
+  using DI = hn::RebindToSigned<D>;
+  using V = hn::Vec<D>;
+  using VI = hn::Vec<DI>;
+  using M = hn::Mask<D>;
+
+  D d;
+  DI di;
+  V minus_inf = hn::Set(d, -std::numeric_limits<T>::infinity());
+  V best;
+  VI tap;
+  M have;  // per lane, only for skip with first_candidate (NaN lanes stay unset)
+  M saw_number = hn::FirstN(d, 0);
+  bool started = !kFirst;  // for the rules under which every lane takes the same first tap
+
+  Chooser(D tag, std::int64_t initial_tap)
+      : d(tag),
+        best(kFirst ? minus_inf : hn::Set(d, std::numeric_limits<T>::lowest())),
+        tap(hn::Set(di, static_cast<hn::TFromD<DI>>(initial_tap))),
+        have(hn::FirstN(d, kFirst ? 0 : hn::Lanes(d))) {}
+
+  HWY_INLINE void take(M better, V v, VI t) {
+    best = hn::IfThenElse(better, v, best);
+    tap = hn::IfThenElse(hn::RebindMask(di, better), t, tap);
+  }
+
+  HWY_INLINE void update(V v, VI t) {
+    if constexpr (kRule == NanRule::ignore) {
+      const M is_nan = hn::IsNaN(v);
+      if constexpr (kFirst) saw_number = hn::Or(saw_number, hn::Not(is_nan));
+      v = hn::IfThenElse(is_nan, minus_inf, v);  // np.nanargmax ranks NaN as -inf
+      if (kFirst && !started) {
+        started = true;
+        best = v;
+        tap = t;
+        return;
+      }
+      take(v > best, v, t);
+    } else if constexpr (kRule == NanRule::propagate) {
+      if (kFirst && !started) {
+        started = true;
+        best = v;
+        tap = t;
+        return;
+      }
+      take(hn::Or(v > best, hn::IsNaN(v)), v, t);
+    } else {  // skip: a NaN lane ignores this tap
+      if constexpr (kFirst) {
+        const M number = hn::Not(hn::IsNaN(v));
+        take(hn::And(number, hn::Or(hn::Not(have), v > best)), v, t);
+        have = hn::Or(have, number);
+      } else {
+        take(v > best, v, t);  // false for NaN
+      }
+    }
+  }
+
+  HWY_INLINE void finish(V& value, VI& index) const {
+    const VI none = hn::Set(di, -1);
+    value = best;
+    index = tap;
+    if constexpr (kRule == NanRule::ignore && kFirst) {
+      // All-NaN window (including one with no candidate at all): NaN, no argmax.
+      const V nan = hn::Set(d, std::numeric_limits<T>::quiet_NaN());
+      value = hn::IfThenElse(saw_number, best, nan);
+      index = hn::IfThenElse(hn::RebindMask(di, saw_number), tap, none);
+    } else if constexpr (kRule == NanRule::skip && kFirst) {
+      value = hn::IfThenElse(have, best, minus_inf);
+      index = hn::IfThenElse(hn::RebindMask(di, have), tap, none);
+    } else if constexpr (kFirst) {
+      if (!started) {
+        value = minus_inf;
+        index = none;
+      }
+    }
+  }
+};
+
+template <class D>
+HWY_INLINE void store_taps(D d, hn::Vec<hn::RebindToSigned<D>> index, std::int64_t* out) {
+  const hn::RebindToSigned<D> di;
+  if constexpr (sizeof(hn::TFromD<D>) == 8) {
+    hn::StoreU(index, di, reinterpret_cast<hn::TFromD<decltype(di)>*>(out));
+  } else {
+    hn::TFromD<decltype(di)> lanes[64];
+    hn::StoreU(index, di, lanes);
+    for (std::size_t i = 0; i < hn::Lanes(d); ++i) out[i] = lanes[i];
+  }
+}
+
+struct TapOrder {
+  int outer;
+  int inner;
+  explicit TapOrder(ScanOrder order)
+      : outer(order == ScanOrder::row_major ? 0 : 2),
+        inner(order == ScanOrder::row_major ? 2 : 0) {}
+};
+
+// ---------------------------------------------------------------- NHWC ----
+// One vector of channels [c0, c0 + Lanes(d)) of the window whose first tap is
+// at `origin`. kInterior: every tap is inside the image (no checks at all).
+template <NanRule kRule, bool kFirst, bool kInterior, class D>
+HWY_INLINE void nhwc_block(D d, const Plan& plan, const hn::TFromD<D>* x_image, const Dims& origin,
+                           hn::TFromD<D>* y_out, std::int64_t* taps_out) {
+  using T = hn::TFromD<D>;
+  const Geometry& g = plan.g;
+  const hn::RebindToSigned<D> di;
+  using TI = hn::TFromD<decltype(di)>;
+  Chooser<D, kRule, kFirst> chooser(d, plan.cv.initial == Initial::lowest_at_first_tap ? 0 : -1);
+  const TapOrder order(plan.cv.order);
+  const PadCells pad = plan.cv.pad;
+  Dims tap{};
+  for (tap[order.outer] = 0; tap[order.outer] < g.kernel[order.outer]; ++tap[order.outer]) {
+    for (tap[1] = 0; tap[1] < g.kernel[1]; ++tap[1]) {
+      for (tap[order.inner] = 0; tap[order.inner] < g.kernel[order.inner]; ++tap[order.inner]) {
+        const auto tap_index =
+            static_cast<TI>((tap[0] * g.kernel[1] + tap[1]) * g.kernel[2] + tap[2]);
+        std::int64_t offset = 0;
+        bool inside = true;
+        for (int a = 0; a < kMaxRank; ++a) {
+          std::int64_t p = origin[a] + tap[a] * g.dilation[a];
+          if constexpr (!kInterior) {
+            if (p < 0 || p >= g.in[a]) {
+              inside = false;
+              p = p < 0 ? 0 : g.in[a] - 1;
+            }
+          }
+          offset += p * g.in_spatial_stride[a];
+        }
+        hn::Vec<D> v;
+        if (kInterior || inside || pad == PadCells::border) {
+          v = hn::LoadU(d, x_image + offset);
+        } else if (pad == PadCells::excluded) {
+          continue;
+        } else {
+          v = hn::Set(d, std::numeric_limits<T>::quiet_NaN());
+        }
+        chooser.update(v, hn::Set(di, tap_index));
+      }
+    }
+  }
+  hn::Vec<D> value;
+  hn::Vec<decltype(di)> index;
+  chooser.finish(value, index);
+  hn::StoreU(value, d, y_out);
+  if (taps_out != nullptr) store_taps(d, index, taps_out);
+}
+
+template <NanRule kRule, bool kFirst, bool kInterior, class T>
+HWY_INLINE void nhwc_window(const Plan& plan, const T* x_image, const Dims& origin, T* y_out,
+                            std::int64_t* taps_out) {
+  const std::int64_t channels = plan.g.channels;
+  const hn::ScalableTag<T> d;
+  std::int64_t c0 = 0;
+  const auto lanes = static_cast<std::int64_t>(hn::Lanes(d));
+  for (; c0 + lanes <= channels; c0 += lanes)
+    nhwc_block<kRule, kFirst, kInterior>(d, plan, x_image + c0, origin, y_out + c0,
+                                         taps_out ? taps_out + c0 : nullptr);
+  // The channel tail in ever narrower vectors: no masked loads (which some
+  // targets emulate with full-width reads past the end).
+  const auto tail = [&](auto narrow) {
+    const auto n = static_cast<std::int64_t>(hn::Lanes(narrow));
+    for (; c0 + n <= channels; c0 += n)
+      nhwc_block<kRule, kFirst, kInterior>(narrow, plan, x_image + c0, origin, y_out + c0,
+                                           taps_out ? taps_out + c0 : nullptr);
+  };
+  tail(hn::CappedTag<T, 8>());
+  tail(hn::CappedTag<T, 4>());
+  tail(hn::CappedTag<T, 2>());
+  tail(hn::CappedTag<T, 1>());
+}
+
+template <class T, NanRule kRule, bool kFirst>
+void nhwc_rows(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t row_begin,
+               std::int64_t row_end) {
+  const Geometry& g = plan.g;
+  for (std::int64_t row = row_begin; row < row_end; ++row) {
+    Dims o{};
+    o[1] = row % g.out[1];
+    o[0] = (row / g.out[1]) % g.out[0];
+    const std::int64_t n = row / (g.out[1] * g.out[0]);
+    const T* x_image = x + n * g.in_batch_stride;
+    for (o[2] = 0; o[2] < g.out[2]; ++o[2]) {
+      Dims origin{};
+      bool interior = true;
+      for (int a = 0; a < kMaxRank; ++a) {
+        origin[a] = o[a] * g.stride[a] - g.pad_begin[a];
+        interior =
+            interior && origin[a] >= 0 && origin[a] + (g.kernel[a] - 1) * g.dilation[a] < g.in[a];
+      }
+      const std::int64_t at = g.output_offset(n, 0, o);
+      std::int64_t* taps_out = taps ? taps + at : nullptr;
+      if (interior)
+        nhwc_window<kRule, kFirst, true>(plan, x_image, origin, y + at, taps_out);
+      else
+        nhwc_window<kRule, kFirst, false>(plan, x_image, origin, y + at, taps_out);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- NCHW ----
+// Outputs [ow0, ow0 + Lanes(d)) of one row; all their taps are inside along w.
+template <NanRule kRule, bool kFirst, class D>
+HWY_INLINE void nchw_block(D d, const Plan& plan, const hn::TFromD<D>* x_plane, const Dims& o,
+                           std::int64_t ow0, hn::TFromD<D>* y_out, std::int64_t* taps_out) {
+  using T = hn::TFromD<D>;
+  const Geometry& g = plan.g;
+  const hn::RebindToSigned<D> di;
+  using TI = hn::TFromD<decltype(di)>;
+  Chooser<D, kRule, kFirst> chooser(d, plan.cv.initial == Initial::lowest_at_first_tap ? 0 : -1);
+  const TapOrder order(plan.cv.order);
+  const PadCells pad = plan.cv.pad;
+  const std::int64_t w_origin = ow0 * g.stride[2] - g.pad_begin[2];
+  // Lane i reads w_origin + i * stride_w (+ the tap's offset).
+  const auto lane_step = hn::Mul(hn::Iota(di, 0), hn::Set(di, static_cast<TI>(g.stride[2])));
+  Dims tap{};
+  for (tap[order.outer] = 0; tap[order.outer] < g.kernel[order.outer]; ++tap[order.outer]) {
+    for (tap[1] = 0; tap[1] < g.kernel[1]; ++tap[1]) {
+      for (tap[order.inner] = 0; tap[order.inner] < g.kernel[order.inner]; ++tap[order.inner]) {
+        const auto tap_index =
+            static_cast<TI>((tap[0] * g.kernel[1] + tap[1]) * g.kernel[2] + tap[2]);
+        bool inside = true;
+        std::int64_t offset = (w_origin + tap[2] * g.dilation[2]) * g.in_spatial_stride[2];
+        for (int a = 0; a < 2; ++a) {
+          std::int64_t p = o[a] * g.stride[a] - g.pad_begin[a] + tap[a] * g.dilation[a];
+          if (p < 0 || p >= g.in[a]) {
+            inside = false;
+            p = p < 0 ? 0 : g.in[a] - 1;
+          }
+          offset += p * g.in_spatial_stride[a];
+        }
+        hn::Vec<D> v;
+        if (inside || pad == PadCells::border) {
+          if (g.stride[2] == 1)
+            v = hn::LoadU(d, x_plane + offset);
+          else
+            v = hn::GatherIndex(d, x_plane + offset, lane_step);
+        } else if (pad == PadCells::excluded) {
+          continue;
+        } else {
+          v = hn::Set(d, std::numeric_limits<T>::quiet_NaN());
+        }
+        chooser.update(v, hn::Set(di, tap_index));
+      }
+    }
+  }
+  hn::Vec<D> value;
+  hn::Vec<decltype(di)> index;
+  chooser.finish(value, index);
+  hn::StoreU(value, d, y_out);
+  if (taps_out != nullptr) store_taps(d, index, taps_out);
+}
+
+template <class T, NanRule kRule, bool kFirst>
+void nchw_rows(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t row_begin,
+               std::int64_t row_end) {
+  const Geometry& g = plan.g;
+  // Outputs whose every w tap is inside: ceil(pad / stride) <= ow and
+  // ow * s - pad + (k - 1) * dil < in.
+  const std::int64_t reach = (g.kernel[2] - 1) * g.dilation[2];
+  const std::int64_t lo = std::min(g.out[2], (g.pad_begin[2] + g.stride[2] - 1) / g.stride[2]);
+  const std::int64_t last_fit = g.in[2] - 1 - reach + g.pad_begin[2];  // ow * s <= last_fit
+  const std::int64_t hi =
+      std::clamp<std::int64_t>(last_fit < 0 ? 0 : last_fit / g.stride[2] + 1, lo, g.out[2]);
+  const hn::ScalableTag<T> d;
+  for (std::int64_t row = row_begin; row < row_end; ++row) {
+    Dims o{};
+    o[1] = row % g.out[1];
+    o[0] = (row / g.out[1]) % g.out[0];
+    const std::int64_t plane = row / (g.out[1] * g.out[0]);  // n * C + c
+    const std::int64_t n = plane / g.channels;
+    const std::int64_t c = plane % g.channels;
+    const T* x_plane = x + n * g.in_batch_stride + c * g.in_channel_stride;
+    const std::int64_t at = g.output_offset(n, c, o);
+    const auto scalar = [&](std::int64_t ow) {
+      Dims p = o;
+      p[2] = ow;
+      portable_forward_one(plan, x, y, taps, n, c, p);
+    };
+    for (std::int64_t ow = 0; ow < lo; ++ow) scalar(ow);
+    std::int64_t ow = lo;
+    const auto run = [&](auto dk) {
+      const auto n_lanes = static_cast<std::int64_t>(hn::Lanes(dk));
+      for (; ow + n_lanes <= hi; ow += n_lanes)
+        nchw_block<kRule, kFirst>(dk, plan, x_plane, o, ow, y + at + ow,
+                                  taps ? taps + at + ow : nullptr);
+    };
+    run(d);
+    run(hn::CappedTag<T, 8>());
+    run(hn::CappedTag<T, 4>());
+    run(hn::CappedTag<T, 2>());
+    run(hn::CappedTag<T, 1>());
+    for (ow = hi; ow < g.out[2]; ++ow) scalar(ow);
+  }
+}
+
+// ------------------------------------------------------------ dispatch ----
+template <class T, template <class, NanRule, bool> class Rows>
+struct ByRule {
+  static void call(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t begin,
+                   std::int64_t end) {
+    const bool first = plan.cv.initial == Initial::first_candidate;
+    switch (plan.cv.nan) {
+      case NanRule::ignore:
+        return first ? nhwc_or_nchw<NanRule::ignore, true>(plan, x, y, taps, begin, end)
+                     : nhwc_or_nchw<NanRule::ignore, false>(plan, x, y, taps, begin, end);
+      case NanRule::skip:
+        return first ? nhwc_or_nchw<NanRule::skip, true>(plan, x, y, taps, begin, end)
+                     : nhwc_or_nchw<NanRule::skip, false>(plan, x, y, taps, begin, end);
+      case NanRule::propagate:
+      case NanRule::unspecified:
+        return first ? nhwc_or_nchw<NanRule::propagate, true>(plan, x, y, taps, begin, end)
+                     : nhwc_or_nchw<NanRule::propagate, false>(plan, x, y, taps, begin, end);
+    }
+  }
+  template <NanRule kRule, bool kFirst>
+  static void nhwc_or_nchw(const Plan& plan, const T* x, T* y, std::int64_t* taps,
+                           std::int64_t begin, std::int64_t end) {
+    Rows<T, kRule, kFirst>::run(plan, x, y, taps, begin, end);
+  }
+};
+
+template <class T, NanRule kRule, bool kFirst>
+struct NhwcRows {
+  static void run(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t begin,
+                  std::int64_t end) {
+    nhwc_rows<T, kRule, kFirst>(plan, x, y, taps, begin, end);
+  }
+};
+template <class T, NanRule kRule, bool kFirst>
+struct NchwRows {
+  static void run(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t begin,
+                  std::int64_t end) {
+    nchw_rows<T, kRule, kFirst>(plan, x, y, taps, begin, end);
+  }
+};
+
+SimdKernels kernels_for_this_target() {
+  SimdKernels k;
+  k.highway_target = HWY_TARGET;
+  k.f32_nhwc = &ByRule<float, NhwcRows>::call;
+  k.f64_nhwc = &ByRule<double, NhwcRows>::call;
+  k.f32_nchw = &ByRule<float, NchwRows>::call;
+  k.f64_nchw = &ByRule<double, NchwRows>::call;
+  return k;
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace poolcheck::fast::detail
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+#include <cctype>
+#include <mutex>
+#include <string>
+
+namespace poolcheck::fast::detail {
+
+HWY_EXPORT(kernels_for_this_target);
+
+namespace {
+
+std::string user_facing_name(std::int64_t target) {
+  if (target == HWY_AVX3) return "avx512";
+  if (target == HWY_AVX3_DL) return "avx512_dl";
+  std::string name = hwy::TargetName(target);
+  for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return name;
+}
+
+}  // namespace
+
+const std::vector<SimdKernels>& simd_targets() {
+  static const std::vector<SimdKernels> targets = [] {
+    std::vector<SimdKernels> found;
+    // SupportedAndGeneratedTargets lists single target bits, lowest bit
+    // (best target) first; the dispatch table holds one entry per bit.
+    for (const std::int64_t target : hwy::SupportedAndGeneratedTargets()) {
+#if (HWY_TARGETS & (HWY_TARGETS - 1)) == 0
+      if (target != HWY_STATIC_TARGET) continue;
+      SimdKernels k = HWY_STATIC_DISPATCH(kernels_for_this_target)();
+#else
+      const bool fallback = (target & (HWY_EMU128 | HWY_SCALAR)) != 0;
+      const std::size_t index =
+          fallback ? HWY_MAX_DYNAMIC_TARGETS + 1
+                   : hwy::Num0BitsBelowLS1Bit_Nonzero64(
+                         static_cast<std::uint64_t>(HWY_CHOSEN_TARGET_SHIFT(target)));
+      const auto entry = HWY_DISPATCH_TABLE(kernels_for_this_target)[index];
+      if (entry == nullptr) continue;
+      SimdKernels k = entry();
+#endif
+      if (k.highway_target != target) continue;  // the table disagrees: never guess
+      k.name = user_facing_name(target);
+      found.push_back(std::move(k));
+    }
+    return found;
+  }();
+  return targets;
+}
+
+}  // namespace poolcheck::fast::detail
+#endif  // HWY_ONCE
