@@ -142,6 +142,18 @@ rc::Gen<double> lattice(std::int64_t lo, std::int64_t hi, double unit) {
                       [unit](std::int64_t k) { return static_cast<double>(k) * unit; });
 }
 
+// double -> float rounded to nearest like the hardware, but without the
+// undefined behaviour of converting a value beyond float's range (metamorphic
+// maps such as 2x can leave it): such values round to max or to infinity.
+float narrow_to_float(double v) {
+  constexpr double kMax = std::numeric_limits<float>::max();
+  constexpr double kRoundsToInfinity = 0x1.ffffffp+127;  // max + half an ulp
+  if (std::isfinite(v) && std::abs(v) > kMax)
+    return static_cast<float>(std::copysign(
+        std::abs(v) >= kRoundsToInfinity ? std::numeric_limits<double>::infinity() : kMax, v));
+  return static_cast<float>(v);
+}
+
 enum class Spread { ties, wide, distinct, constant };
 enum class Specials { none, sparse, dense };
 enum class Region { none, nan_window, nan_plane, nan_everything, neg_zero_pairs };
@@ -316,15 +328,17 @@ std::vector<std::byte> to_dtype_bytes(const Problem& problem, std::span<const do
     for (std::size_t i = 0; i < values.size(); ++i) {
       T element{};
       if constexpr (std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>) {
-        element = T::from_float(static_cast<float>(values[i]));
+        element = T::from_float(narrow_to_float(values[i]));
       } else if constexpr (std::is_integral_v<T>) {
         const double v = values[i];
         if (!(v >= std::numeric_limits<T>::lowest() && v <= std::numeric_limits<T>::max()))
           throw ProblemError("values[" + std::to_string(i) + "]", std::to_string(v),
                              "not representable in " + std::string(dtype_name(problem.dtype())));
         element = static_cast<T>(v);
+      } else if constexpr (std::is_same_v<T, float>) {
+        element = narrow_to_float(values[i]);
       } else {
-        element = static_cast<T>(values[i]);
+        element = values[i];
       }
       std::memcpy(bytes.data() + i * sizeof(T), &element, sizeof(T));
     }

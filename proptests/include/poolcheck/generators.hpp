@@ -16,9 +16,9 @@ namespace poolcheck::gen {
 
 struct ProblemOptions {
   // Profiles to draw from (empty: all). Problems always satisfy the profile's rules.
-  std::vector<std::string_view> profiles;
+  std::vector<std::string_view> profiles{};
   // Element types to draw from (empty: all).
-  std::vector<DType> dtypes;
+  std::vector<DType> dtypes{};
   std::vector<int> ranks{1, 2, 3};
   // Upper bound on input elements (keeps multiprecision checks cheap).
   std::int64_t max_input_elements = 4096;
@@ -38,7 +38,9 @@ rc::Gen<Problem> problem(const ProblemOptions& options = {});
 // For integer dtypes, integers in the type's range. `count` elements.
 rc::Gen<std::vector<double>> values(const Problem& problem, std::int64_t count);
 
-// The same values converted exactly into the problem's dtype, as raw bytes.
+// The values converted into the problem's dtype, as raw bytes: exactly for
+// values() output; other doubles (e.g. after a metamorphic map) are rounded to
+// nearest, overflowing to infinity. Integer dtypes reject values out of range.
 std::vector<std::byte> to_dtype_bytes(const Problem& problem, std::span<const double> values);
 
 }  // namespace poolcheck::gen

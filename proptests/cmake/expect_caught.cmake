@@ -1,0 +1,21 @@
+# cmake -DEXE=<property executable> -DNAME=<mutant> -DRECORD=<file> -P expect_caught.cmake
+# Passes when the property suite FAILS on the mutant with a shrunk
+# counterexample; records the counterexample's first lines in RECORD.
+execute_process(COMMAND ${EXE} --gtest_fail_fast RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE out)
+if(rc EQUAL 0)
+  message(FATAL_ERROR "mutant ${NAME} SURVIVED: every property passed")
+endif()
+string(FIND "${out}" "Falsifiable after" falsified)
+if(falsified EQUAL -1)
+  message(FATAL_ERROR "mutant ${NAME}: the suite failed without a RapidCheck counterexample "
+                      "(crash or error?):\n${out}")
+endif()
+string(SUBSTRING "${out}" ${falsified} 1500 report)
+string(REGEX MATCH "[a-z]+(,[a-z]+=[a-z-]+)*:[a-z0-9]+:n[a-z]+:mb[0-9a-z_]+" descriptor "${report}")
+string(REGEX MATCH "\\[ RUN      \\] [A-Za-z.]+" property "${out}")
+string(REGEX MATCHALL "\\[ RUN      \\] [A-Za-z.]+" runs "${out}")
+list(GET runs -1 property)
+string(REPLACE "[ RUN      ] " "" property "${property}")
+file(WRITE ${RECORD} "${NAME}\t${property}\t${descriptor}\n")
+message(STATUS "mutant ${NAME} caught by ${property}: ${descriptor}")
