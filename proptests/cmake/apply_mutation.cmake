@@ -2,6 +2,7 @@
 #       -P apply_mutation.cmake
 # Writes SOURCE with the mutant's find -> replace applied to OUTPUT, and fails
 # (so the build fails) when the find text does not occur in SOURCE.
+cmake_minimum_required(VERSION 3.25)
 include(${CMAKE_CURRENT_LIST_DIR}/mutants.cmake)
 poolcheck_read_mutants(${MUTANTS})
 if(NOT NAME IN_LIST MUTANT_NAMES)

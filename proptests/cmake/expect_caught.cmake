@@ -1,6 +1,7 @@
 # cmake -DEXE=<property executable> -DNAME=<mutant> -DRECORD=<file> -P expect_caught.cmake
 # Passes when the property suite FAILS on the mutant with a shrunk
 # counterexample; records the counterexample's first lines in RECORD.
+cmake_minimum_required(VERSION 3.25)
 execute_process(COMMAND ${EXE} --gtest_fail_fast RESULT_VARIABLE rc OUTPUT_VARIABLE out
                 ERROR_VARIABLE out)
 if(rc EQUAL 0)

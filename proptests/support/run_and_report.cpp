@@ -1,5 +1,6 @@
 #include "run_and_report.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <iomanip>
 #include <sstream>
@@ -157,4 +158,29 @@ std::vector<NamedImplementation> implementations_under_test() {
   return all;
 }
 
+}  // namespace poolcheck::proptest
+
+namespace poolcheck::proptest {
+namespace {
+
+// Campaign sharding of the CASES of every property (GoogleTest sharding
+// splits whole tests instead): with POOLCHECK_CAMPAIGN=1, machine i of a
+// campaign sets POOLCHECK_CAMPAIGN_SHARD=i and, unless RC_PARAMS already names
+// a seed, draws from seed 20240601 + i with a million cases per property.
+// Runs before main(), hence before RapidCheck reads RC_PARAMS.
+const bool kCampaignConfigured = [] {
+  const char* campaign = std::getenv("POOLCHECK_CAMPAIGN");
+  if (campaign == nullptr || std::string_view(campaign) != "1") return false;
+  std::string params = std::getenv("RC_PARAMS") ? std::getenv("RC_PARAMS") : "";
+  if (params.find("seed=") == std::string::npos) {
+    const char* shard = std::getenv("POOLCHECK_CAMPAIGN_SHARD");
+    const long index = shard ? std::strtol(shard, nullptr, 10) : 0;
+    params += " seed=" + std::to_string(20240601L + index);
+  }
+  if (params.find("max_success=") == std::string::npos) params += " max_success=1000000";
+  setenv("RC_PARAMS", params.c_str(), 1);
+  return true;
+}();
+
+}  // namespace
 }  // namespace poolcheck::proptest
