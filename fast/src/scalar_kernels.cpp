@@ -39,29 +39,33 @@ Choice<T> choose(const Plan& plan, const T* plane, const Dims& out_pos) {
     best_tap = cv.initial == Initial::lowest_at_first_tap ? 0 : kNoArgmax;
   }
 
-  Dims origin{};
-  for (int a = 0; a < kMaxRank; ++a) origin[a] = out_pos[a] * g.stride[a] - g.pad_begin[a];
-  // Row-major scans w innermost; column-major scans d innermost.
+  // Row-major scans w innermost; column-major scans d innermost. Each loop
+  // level resolves its own axis once: the cell it reads (clamped to the
+  // border, used only under PadCells::border) and whether it is inside.
   const int outer = cv.order == ScanOrder::row_major ? 0 : 2;
   const int inner = 2 - outer;
+  struct AxisTap {
+    std::int64_t offset;
+    bool inside;
+  };
+  const auto resolve = [&](int a, std::int64_t t) {
+    const std::int64_t p = out_pos[a] * g.stride[a] - g.pad_begin[a] + t * g.dilation[a];
+    const bool inside = p >= 0 && p < g.in[a];
+    const std::int64_t clamped = inside ? p : (p < 0 ? 0 : g.in[a] - 1);
+    return AxisTap{clamped * g.in_spatial_stride[a], inside};
+  };
 
   Dims tap{};
   for (tap[outer] = 0; tap[outer] < g.kernel[outer]; ++tap[outer]) {
+    const AxisTap ao = resolve(outer, tap[outer]);
     for (tap[1] = 0; tap[1] < g.kernel[1]; ++tap[1]) {
+      const AxisTap am = resolve(1, tap[1]);
       for (tap[inner] = 0; tap[inner] < g.kernel[inner]; ++tap[inner]) {
-        bool inside = true;
-        std::int64_t offset = 0;
-        for (int a = 0; a < kMaxRank; ++a) {
-          std::int64_t p = origin[a] + tap[a] * g.dilation[a];
-          if (p < 0 || p >= g.in[a]) {
-            inside = false;
-            p = p < 0 ? 0 : g.in[a] - 1;  // the border cell, used only under PadCells::border
-          }
-          offset += p * g.in_spatial_stride[a];
-        }
+        const AxisTap ai = resolve(inner, tap[inner]);
+        const bool inside = ao.inside && am.inside && ai.inside;
         T v = Traits::quiet_nan();
         if (inside || cv.pad == PadCells::border) {
-          v = plane[offset];
+          v = plane[ao.offset + am.offset + ai.offset];
         } else if (cv.pad == PadCells::excluded || !Traits::has_nan) {
           continue;
         }
