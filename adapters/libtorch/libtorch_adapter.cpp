@@ -123,13 +123,22 @@ void require_in_place(const at::Tensor& result, void* data,
     throw Failure{std::string(what) + ": PyTorch did not write into the caller's buffer in place"};
 }
 
+// 2-D: the structured `_out` kernel writes into our buffers in place. 3-D:
+// libtorch 1.13's max_pool3d_with_indices.out, given channels_last_3d out
+// tensors, keeps their strides but fills them as if they were contiguous
+// (wrong values and indices; reproduced from Python with torch 1.13), so the
+// 3-D result is computed into PyTorch's own tensors and copied over, which
+// respects strides.
 void pool_forward(const TorchShape& t, const at::Tensor& x, at::Tensor& y, at::Tensor& indices) {
-  if (t.rank == 2)
+  if (t.rank == 2) {
     at::max_pool2d_with_indices_out(y, indices, x, t.kernel, t.stride, t.padding, t.dilation,
                                     t.ceil_mode);
-  else
-    at::max_pool3d_with_indices_out(y, indices, x, t.kernel, t.stride, t.padding, t.dilation,
-                                    t.ceil_mode);
+    return;
+  }
+  const auto [values, taps] =
+      at::max_pool3d_with_indices(x, t.kernel, t.stride, t.padding, t.dilation, t.ceil_mode);
+  y.copy_(values);
+  indices.copy_(taps);
 }
 
 void run_forward(const pc_problem& p, const void* x, void* y, std::int64_t* argmax) {
@@ -155,6 +164,14 @@ void run_backward(const pc_problem& p, const void* x, const std::int64_t* argmax
                   void* dx) {
   const at::ScalarType type = scalar_type_of(p.dtype);
   const TorchShape t = shape_of(p);
+  // 3-D channels-last backward: libtorch 1.13 gave wrong gradients through
+  // max_pool3d_with_indices_backward on channels_last_3d tensors, and copying
+  // them to contiguous first crashed inside ATen's copy kernel (segfault, not
+  // yet understood). Refused until that is run down; NCDHW works.
+  if (t.rank == 3 && t.channels_last)
+    throw Unsupported{
+        "layout=ndhwc: 3-D channels-last backward is not run through libtorch 1.13 "
+        "(wrong gradients or a crash; see adapters/libtorch)"};
   use_peer_threads();
   const at::Tensor xt = wrap(const_cast<void*>(x), p, t, t.in, type);
   const std::size_t outputs =
@@ -182,12 +199,13 @@ void run_backward(const pc_problem& p, const void* x, const std::int64_t* argmax
   at::Tensor dxt = wrap(dx, p, t, t.in, type);
   const std::vector<std::int64_t> dx_strides = dxt.strides().vec();
   // PyTorch zeroes grad_input and then adds; the ABI's dx arrives zero anyway.
-  if (t.rank == 2)
+  if (t.rank == 2) {
     at::max_pool2d_with_indices_backward_out(dxt, dyt, xt, t.kernel, t.stride, t.padding,
                                              t.dilation, t.ceil_mode, it);
-  else
-    at::max_pool3d_with_indices_backward_out(dxt, dyt, xt, t.kernel, t.stride, t.padding,
-                                             t.dilation, t.ceil_mode, it);
+  } else {
+    dxt.copy_(at::max_pool3d_with_indices_backward(dyt, xt, t.kernel, t.stride, t.padding,
+                                                   t.dilation, t.ceil_mode, it));
+  }
   require_in_place(dxt, dx, dx_strides, "dx");
 }
 

@@ -246,6 +246,12 @@ TEST(Adapter, AgreesWithTheReferenceOnTieFreeData) {
     for (std::size_t i = 0; i < dy_values.size(); ++i)
       dy_values[i] = static_cast<double>(i % 7) + 1;
     const std::vector<std::byte> dy = encode(p.dtype(), dy_values);
+    // The libtorch adapter refuses 3-D channels-last backward (libtorch 1.13
+    // bug; see libtorch_adapter.cpp); the refusal itself is checked here.
+    if (kProfile == "pytorch" && c.layout == "ndhwc") {
+      EXPECT_THROW(run_backward(*adapter, p, x, expected.argmax, dy), plugin::UnsupportedProblem);
+      continue;
+    }
     const std::vector<std::byte> want = run_backward(*reference, p, x, expected.argmax, dy);
     EXPECT_EQ(run_backward(*adapter, p, x, expected.argmax, dy), want) << "backward differs";
     if (adapter->claim().backward_from_x) {
