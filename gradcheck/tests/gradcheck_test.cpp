@@ -221,6 +221,13 @@ TEST(Gradcheck, OneDnnWindowAtLowestRoutesToTapZero) {
   expect_expected_gradient(p, {-kInf, -kFloatMax}, {5}, {5, 0});
 }
 
+TEST(Gradcheck, OneDnnValueJustAboveLowestIsDifferentiable) {
+  // The step at x0 must stay below its distance to lowest() (one ulp), where
+  // the running maximum starts; else x0 - h falls under it.
+  const double above_lowest = std::nextafter(-std::numeric_limits<float>::max(), 0.0f);
+  expect_expected_gradient(one_d("onednn", 2, 2, 2), {above_lowest, -kInf}, {5}, {5, 0});
+}
+
 TEST(Gradcheck, DarknetWindowAtLowestSendsNoGradient) {
   expect_expected_gradient(one_d("darknet", 2, 2, 2), {-kFloatMax, kNaN}, {5}, {0, 0});
 }
