@@ -6,11 +6,15 @@
 #include "poolcheck/error.hpp"
 #include "poolcheck/npy.hpp"
 #include "ref_command.hpp"
+#include "vectors_command.hpp"
+#include "verify_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"poolcheck: the max-pooling oracle"};
   app.require_subcommand(1);
   poolcheck::cli::add_ref_command(app);
+  poolcheck::cli::add_vectors_command(app);
+  poolcheck::cli::add_verify_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
