@@ -35,7 +35,7 @@ def parse_rows(doc):
         if b.get("run_type", "iteration") != "iteration":
             continue
         name = b["name"].split("/real_time")[0]
-        parts = name.split("/")
+        parts = [part for part in name.split("/") if not part.startswith("min_time:")]
         if len(parts) != 4 or not parts[3].startswith("threads:"):
             continue
         key = (parts[0], parts[1], parts[2], int(parts[3].split(":")[1]))
