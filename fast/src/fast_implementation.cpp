@@ -145,9 +145,12 @@ void for_each_output_of_planes(const Geometry& g, std::int64_t begin, std::int64
 template <class T>
 detail::RowsKernel<T> rows_kernel(const SimdKernels* simd, const Plan& plan) {
   // SIMD lanes hold taps as 32-bit integers for f32.
-  const bool taps_fit = plan.g.kernel_volume() <= std::numeric_limits<std::int32_t>::max();
-  if (simd != nullptr && taps_fit) {
-    const bool last = plan.g.layout == Layout::channels_last;
+  // NCHW gathers lane i at i * stride_w, also a 32-bit lane for f32.
+  constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
+  const bool taps_fit = plan.g.kernel_volume() <= kInt32Max;
+  const bool last = plan.g.layout == Layout::channels_last;
+  const bool gather_fits = last || plan.g.stride[2] <= kInt32Max / 64;
+  if (simd != nullptr && taps_fit && gather_fits) {
     if constexpr (std::is_same_v<T, float>) return last ? simd->f32_nhwc : simd->f32_nchw;
     if constexpr (std::is_same_v<T, double>) return last ? simd->f64_nhwc : simd->f64_nchw;
   }

@@ -40,7 +40,9 @@ std::unique_ptr<Implementation> make_implementation(const Options& options = {})
 // What runs: f32/f64 use the SIMD kernels of the chosen target (NHWC
 // vectorised along channels, NCHW along w); the 16-bit floats and the integer
 // types, and the "portable" target, use plain C++. The argmax is produced
-// window-local and converted with encode_argmax, so every index format works.
+// window-local and converted with encode_argmax, so every index format works;
+// in the `window` format (numpynet, onednn) that conversion is free, in the
+// others it costs one encode_argmax call per output.
 //
 // Backward adds into dx in the definition's order (per input cell, windows in
 // row-major output order); threads split the (n, c) planes, so the bits do
