@@ -34,7 +34,12 @@ DType input_dtype(const npy::Array& x, const std::filesystem::path& path) {
 void run_ref(const RefOptions& options) {
   // Read and check everything before computing, and compute everything before
   // writing, so that an error never leaves some outputs written.
-  const npy::Array x = npy::read(options.input);
+  // A descriptor names the dtype, which is the only way to read raw 2-byte
+  // void data ('<V2', how ml_dtypes saves bfloat16) as bf16.
+  std::optional<npy::ElementType> expected;
+  if (!options.problem.descriptor.empty())
+    expected = npy::to_element_type(parse_descriptor(options.problem.descriptor).dtype());
+  const npy::Array x = npy::read(options.input, expected);
   const DType dtype = input_dtype(x, options.input);
   const Problem problem = options.problem.resolve(x.shape, dtype);
   const Geometry g = problem.geometry();

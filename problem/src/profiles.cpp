@@ -23,7 +23,10 @@ constexpr Profile kProfiles[] = {
      .source = "NumPyNet layers/maxpool_layer.py: np.nanmax / np.nanargmax over a strided view, "
                "NaN pad cells, window-local (x, y) indexes (written here row-major as x*ky+y)",
      .unspecified = "all-NaN windows raise ValueError in NumPyNet; poolcheck outputs NaN with "
-                    "argmax -1 and sends no gradient (a documented deviation)"},
+                    "argmax -1 and sends no gradient (a documented deviation). The sign of a "
+                    "maximum where +0 and -0 tie depends on numpy's reduction order; poolcheck "
+                    "returns the element at the argmax (the first zero), and checks of foreign "
+                    "numpynet implementations accept either sign there"},
     {.name = "pytorch",
      .conventions = {NanRule::propagate, PadCells::excluded, Initial::first_candidate,
                      ScanOrder::row_major, IndexFormat::plane},

@@ -103,5 +103,17 @@ TEST(TypedReferenceBuffers, ShortDxIsNamed) {
       [&] { reference::backward_from_input<float>(small(), x, dy, dx); }, "dx.length", "3"));
 }
 
+TEST(TypedReferenceBuffers, ElementTypeOtherThanTheProblemsIsNamed) {
+  // An f64 buffer for an f32 problem would be read as twice as many floats.
+  std::vector<double> x(4), y(2), dy(2), dx(4);
+  std::vector<std::int64_t> argmax(2);
+  EXPECT_TRUE(
+      throws_problem_error([&] { reference::forward<double>(small(), x, y, {}); }, "dtype", "f32"));
+  EXPECT_TRUE(throws_problem_error([&] { reference::backward<double>(small(), argmax, dy, dx); },
+                                   "dtype", "f32"));
+  EXPECT_TRUE(throws_problem_error(
+      [&] { reference::backward_from_input<double>(small(), x, dy, dx); }, "dtype", "f32"));
+}
+
 }  // namespace
 }  // namespace poolcheck

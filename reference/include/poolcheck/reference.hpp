@@ -17,6 +17,7 @@
 #include "poolcheck/implementation.hpp"
 #include "poolcheck/problem.hpp"
 #include "poolcheck/scalar_traits.hpp"
+#include "poolcheck/visit_dtype.hpp"
 
 namespace poolcheck::reference {
 
@@ -95,11 +96,31 @@ WindowChoice<T> choose(const Geometry& g, const Conventions& cv, std::span<const
   return {best, best_tap};
 }
 
+namespace detail {
+
+// For the six element types a problem can name, T must be the problem's dtype
+// (a typed call cannot otherwise tell an f64 buffer from an f32 problem).
+// Other types (multiprecision, dual numbers) carry any dtype's values.
+template <class T>
+void check_element_type(const Problem& problem) {
+  constexpr bool named = std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                         std::is_same_v<T, float16> || std::is_same_v<T, bfloat16> ||
+                         std::is_same_v<T, std::int8_t> || std::is_same_v<T, std::uint8_t>;
+  if constexpr (named) {
+    if (dtype_of<T>() != problem.dtype())
+      throw ProblemError("dtype", std::string(dtype_name(problem.dtype())),
+                         "the buffers hold " + std::string(dtype_name(dtype_of<T>())));
+  }
+}
+
+}  // namespace detail
+
 // y[n, o, c] = max of window (n, o, c); argmax (if not empty) in the profile's
 // index format, -1 for none.
 template <class T>
 void forward(const Problem& problem, std::span<const T> x, std::span<T> y,
              std::span<std::int64_t> argmax) {
+  detail::check_element_type<T>(problem);
   const Geometry g = problem.geometry();
   const Conventions& cv = problem.conventions();
   check_forward_buffers(problem, g, ConstBuffer::of(problem.dtype(), x),
@@ -140,6 +161,7 @@ void scatter(const Geometry& g, std::span<const T> dy, std::span<T> dx, Source&&
 template <class T>
 void backward(const Problem& problem, std::span<const std::int64_t> argmax, std::span<const T> dy,
               std::span<T> dx) {
+  detail::check_element_type<T>(problem);
   const Geometry g = problem.geometry();
   const Conventions& cv = problem.conventions();
   if (argmax.size() != static_cast<std::size_t>(g.output_elements()))
@@ -156,6 +178,7 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
 template <class T>
 void backward_from_input(const Problem& problem, std::span<const T> x, std::span<const T> dy,
                          std::span<T> dx) {
+  detail::check_element_type<T>(problem);
   const Geometry g = problem.geometry();
   const Conventions& cv = problem.conventions();
   check_backward_buffers(problem, g, ConstBuffer::of(problem.dtype(), x), {},
