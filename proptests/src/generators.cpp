@@ -204,7 +204,10 @@ rc::Gen<Problem> problem(const ProblemOptions& options) {
     std::vector<std::int64_t> channel_choices;
     for (const std::int64_t c : kChannelCounts)
       if (c == 1 || batch * c * plane <= budget) channel_choices.push_back(c);
-    const std::int64_t channels = *rc::gen::elementOf(channel_choices);
+    // By index, so that shrinking walks towards one channel; at full size so
+    // that the wide SIMD counts stay as likely in small early cases.
+    const std::int64_t channels = channel_choices[*rc::gen::resize(
+        rc::kNominalSize, rc::gen::inRange<std::size_t>(0, channel_choices.size()))];
 
     Problem problem;
     problem.profile(profile.name)
