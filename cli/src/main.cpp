@@ -6,6 +6,9 @@
 #include "poolcheck/error.hpp"
 #include "poolcheck/npy.hpp"
 #include "ref_command.hpp"
+#ifdef POOLCHECK_HAVE_RUN
+#include "run_command.hpp"
+#endif
 #include "vectors_command.hpp"
 #include "verify_command.hpp"
 
@@ -15,6 +18,9 @@ int main(int argc, char** argv) {
   poolcheck::cli::add_ref_command(app);
   poolcheck::cli::add_vectors_command(app);
   poolcheck::cli::add_verify_command(app);
+#ifdef POOLCHECK_HAVE_RUN
+  poolcheck::cli::add_run_command(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -131,14 +131,4 @@ Problem ProblemFlags::resolve(const std::vector<std::int64_t>& x_shape, DType dt
   return p;
 }
 
-std::vector<std::int64_t> tensor_shape(const Problem& problem, const Dims& spatial) {
-  std::vector<std::int64_t> shape{problem.batch()};
-  const bool last = problem.layout() == Layout::channels_last;
-  if (!last) shape.push_back(problem.channels());
-  for (int a = 0; a < problem.rank(); ++a)
-    shape.push_back(spatial[Geometry::axis_of(problem.rank(), a)]);
-  if (last) shape.push_back(problem.channels());
-  return shape;
-}
-
 }  // namespace poolcheck::cli

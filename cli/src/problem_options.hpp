@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "poolcheck/problem.hpp"
+#include "vector_suite.hpp"
 
 namespace poolcheck::cli {
 
@@ -33,7 +34,7 @@ struct ProblemFlags {
   Problem resolve(const std::vector<std::int64_t>& x_shape, DType dtype) const;
 };
 
-// The numpy shape of a tensor of the problem, input or output, in its layout.
-std::vector<std::int64_t> tensor_shape(const Problem& problem, const Dims& spatial);
+// tensor_shape() lives with the vector suite's file layout (poolcheck_vectors).
+using vectors::tensor_shape;
 
 }  // namespace poolcheck::cli

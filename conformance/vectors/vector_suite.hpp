@@ -14,7 +14,10 @@
 #include "poolcheck/npy.hpp"
 #include "poolcheck/problem.hpp"
 
-namespace poolcheck::cli::vectors {
+namespace poolcheck::vectors {
+
+// The numpy shape of a tensor of the problem, input or output, in its layout.
+std::vector<std::int64_t> tensor_shape(const Problem& problem, const Dims& spatial);
 
 inline constexpr int kFormatVersion = 1;
 inline constexpr std::string_view kFormatName = "poolcheck-vectors";
@@ -62,4 +65,4 @@ Windows classify(const Problem& problem, const npy::Array& x, bool strict);
 // system does not raise on this case.
 std::string documented_raise(const Problem& problem, const Windows& windows);
 
-}  // namespace poolcheck::cli::vectors
+}  // namespace poolcheck::vectors

@@ -10,9 +10,9 @@
 #include "poolcheck/error.hpp"
 #include "poolcheck/reference.hpp"
 #include "poolcheck/visit_dtype.hpp"
-#include "problem_options.hpp"
+#include "vector_suite.hpp"
 
-namespace poolcheck::cli::vectors {
+namespace poolcheck::vectors {
 namespace {
 
 using Sizes = std::vector<std::int64_t>;
@@ -29,7 +29,8 @@ struct Spec {
 
 // The problem if the profile accepts it; a profile's rules decide which
 // regressions it can express, so a rejected spec is simply not its case.
-std::optional<Problem> build(const Profile& profile, DType dtype, const Spec& s) {
+std::optional<Problem> build(const Profile& profile, DType dtype, const Spec& s,
+                             std::string* why = nullptr) {
   try {
     Problem p;
     p.profile(profile.name).dtype(dtype).layout(s.layout).batch(s.batch).channels(s.channels);
@@ -39,16 +40,18 @@ std::optional<Problem> build(const Profile& profile, DType dtype, const Spec& s)
     if (!s.pad_begin.empty()) p.pad_begin(s.pad_begin).pad_end(s.pad_end);
     p.geometry();
     return p;
-  } catch (const ProblemError&) {
+  } catch (const ProblemError& e) {
+    if (why) *why = e.what();
     return std::nullopt;
   }
 }
 
 // The first of `alternatives` the profile accepts.
 std::optional<Problem> first_accepted(const Profile& profile, DType dtype,
-                                      std::initializer_list<Spec> alternatives) {
+                                      std::initializer_list<Spec> alternatives,
+                                      std::string* why = nullptr) {
   for (const Spec& s : alternatives)
-    if (std::optional<Problem> p = build(profile, dtype, s)) return p;
+    if (std::optional<Problem> p = build(profile, dtype, s, why)) return p;
   return std::nullopt;
 }
 
@@ -61,12 +64,63 @@ Spec with_padding(Spec s, Padding mode, Sizes begin = {}, Sizes end = {}) {
   return s;
 }
 
-struct Named {
-  std::string name;
-  std::string covers;
-  std::optional<Problem> problem;
-  DataRecipe data;
-};
+using Named = RegressionCase;
+
+// Cases too large for a file suite, or that exist to be rejected: run by
+// `poolcheck run` only, so the published vector suite stays as it was.
+void campaign_only_regressions(const Profile& pr, DType dt, std::vector<Named>& out) {
+  const auto add = [&](std::string name, std::string covers, std::initializer_list<Spec> specs,
+                       DataRecipe data = {}) {
+    Named n(std::move(name), std::move(covers), std::nullopt, data, false);
+    n.problem = first_accepted(pr, dt, specs, &n.rejected);
+    out.push_back(std::move(n));
+  };
+  // 16777217 = 2^24 + 1 is the first integer a float cannot hold; k3 s2 gives
+  // 8388608 windows where a float computation gives 8388607.
+  const Spec wide{.layout = Layout::channels_first,
+                  .batch = 1,
+                  .channels = 1,
+                  .in = {16777217},
+                  .kernel = {3},
+                  .stride = {2}};
+  add("onnxruntime10083_wide_1d",
+      "onnxruntime #10083: output size computed through float is wrong at 16777217", {wide});
+  Spec larger{.layout = Layout::channels_first,
+              .batch = 1,
+              .channels = 1,
+              .in = {5},
+              .kernel = {8},
+              .stride = {1},
+              .pad_begin = {1},
+              .pad_end = {1},
+              .padding = Padding::explicit_pads};
+  add("onnxruntime25234_kernel_larger_than_padded_input",
+      "onnxruntime #25234: a kernel larger than the padded input must give no output (the "
+      "oracle rejects the problem)",
+      {larger, with_padding(larger, Padding::valid)});
+  const Spec tall{.layout = Layout::channels_last,
+                  .batch = 1,
+                  .channels = 1,
+                  .in = {16777217, 1},
+                  .kernel = {3, 1},
+                  .stride = {2, 1}};
+  add("pytorch28714_height_16777217",
+      "PyTorch #28714: channels-last index arithmetic at height 16777217",
+      {with_padding(tall, Padding::explicit_pads, {1, 0}, {1, 0}),
+       with_padding(tall, Padding::same_upper), tall});
+  const Spec lanes{.layout = Layout::channels_first,
+                   .batch = 1,
+                   .channels = 3,
+                   .in = {5, 19},
+                   .kernel = {3, 3},
+                   .stride = {1, 1}};
+  add("darknet5793_simd_tail",
+      "AlexeyAB/darknet #5793: a stride-1 SIMD path checked bounds for the first of 8 lanes "
+      "only (width 19, not a multiple of 8)",
+      {with_padding(lanes, Padding::explicit_pads, {1, 1}, {1, 1}),
+       with_padding(lanes, Padding::same_upper), lanes},
+      {.spread = 4});
+}
 
 std::vector<Named> regressions(const Profile& pr, DType dt) {
   std::vector<Named> out;
@@ -170,6 +224,7 @@ std::vector<Named> regressions(const Profile& pr, DType dt) {
                                 {with_padding(ties, Padding::explicit_pads, {1, 1}, {1, 1}),
                                  with_padding(ties, Padding::same_upper), ties}),
                  {.spread = 2, .zero = 0.3}});
+  campaign_only_regressions(pr, dt, out);
   return out;
 }
 
@@ -276,12 +331,16 @@ std::uint64_t fnv1a(const std::string& text) {
 
 }  // namespace
 
+std::vector<RegressionCase> regression_cases(const Profile& profile, DType dtype) {
+  return regressions(profile, dtype);
+}
+
 std::vector<Case> suite_cases(const Profile& profile, const std::vector<DType>& dtypes,
                               std::uint64_t seed, int random_cases) {
   std::vector<Case> cases;
   for (const DType dt : dtypes) {
     for (Named& r : regressions(profile, dt))
-      if (r.problem)
+      if (r.problem && r.in_vector_suite)
         cases.push_back({tag(static_cast<int>(cases.size()), r.name, dt), r.covers,
                          std::move(*r.problem), r.data});
     std::mt19937_64 rng(seed ^ fnv1a(std::string(profile.name) + std::string(dtype_name(dt))));
@@ -353,4 +412,4 @@ CaseData case_data(const Case& c, std::uint64_t seed) {
           to_array(p.dtype(), tensor_shape(p, g.out), dy)};
 }
 
-}  // namespace poolcheck::cli::vectors
+}  // namespace poolcheck::vectors

@@ -11,7 +11,7 @@
 #include "poolcheck/scalar_traits.hpp"
 #include "poolcheck/visit_dtype.hpp"
 
-namespace poolcheck::cli::vectors {
+namespace poolcheck::vectors {
 namespace {
 
 // Raw bits: what the oracle compares (NaN == NaN, -0 != +0).
@@ -70,14 +70,15 @@ class CaseComparer {
 
   Comparison run() {
     Comparison result;
-    if (const Mismatch m = compare_y(); m.count)
-      result.problems.push_back(count_text(m, "y", a_.y.data.size() / sizeof(T)));
-    if (a_.argmax)
-      if (const Mismatch m = compare_argmax(); m.count)
-        result.problems.push_back(count_text(m, "argmax", a_.argmax->data.size() / 8));
-    if (a_.dx)
-      if (const Mismatch m = compare_dx(); m.count)
-        result.problems.push_back(count_text(m, "dx", a_.dx->data.size() / sizeof(T)));
+    const auto add = [&](Mismatch m, const char* name, std::size_t total) {
+      if (!m.count) return;
+      m.array = name;
+      result.problems.push_back(count_text(m, name, total));
+      result.mismatches.push_back(std::move(m));
+    };
+    if (a_.y) add(compare_y(), "y", a_.y->data.size() / sizeof(T));
+    if (a_.argmax) add(compare_argmax(), "argmax", a_.argmax->data.size() / 8);
+    if (a_.dx) add(compare_dx(), "dx", a_.dx->data.size() / sizeof(T));
     return result;
   }
 
@@ -104,7 +105,7 @@ class CaseComparer {
   }
 
   Mismatch compare_y() const {
-    const std::span<const T> want = e_.y.as<T>(), got = a_.y.as<T>();
+    const std::span<const T> want = e_.y.as<T>(), got = a_.y->as<T>();
     Mismatch m;
     for_each_window([&](std::int64_t n, std::int64_t c, const Dims& o, std::size_t at) {
       bool ok = bits_of(want[at]) == bits_of(got[at]);
@@ -125,9 +126,11 @@ class CaseComparer {
           break;
       }
       if (ok || m.count++) return;
-      m.first = index_text(a_.y.shape, static_cast<std::int64_t>(at)) + ": expected " +
-                describe_value(want[at]) + source_text(n, c, o, at) + ", got " +
-                describe_value(got[at]) + rule;
+      m.offset = static_cast<std::int64_t>(at);
+      m.expected = describe_value(want[at]) + source_text(n, c, o, at);
+      m.actual = describe_value(got[at]) + rule;
+      m.first =
+          index_text(a_.y->shape, m.offset) + ": expected " + m.expected + ", got " + m.actual;
     });
     return m;
   }
@@ -157,9 +160,11 @@ class CaseComparer {
     for_each_window([&](std::int64_t n, std::int64_t c, const Dims& o, std::size_t at) {
       if (w_.rule[at] == WindowRule::nan_open || w_.rule[at] == WindowRule::padding_open) return;
       if (want[at] == got[at] || m.count++) return;
-      m.first = index_text(a_.argmax->shape, static_cast<std::int64_t>(at)) + ": expected " +
-                std::to_string(want[at]) + " (" + argmax_meaning(n, c, o, want[at]) + "), got " +
-                std::to_string(got[at]) + " (" + argmax_meaning(n, c, o, got[at]) + ")";
+      m.offset = static_cast<std::int64_t>(at);
+      m.expected = std::to_string(want[at]) + " (" + argmax_meaning(n, c, o, want[at]) + ")";
+      m.actual = std::to_string(got[at]) + " (" + argmax_meaning(n, c, o, got[at]) + ")";
+      m.first =
+          index_text(a_.argmax->shape, m.offset) + ": expected " + m.expected + ", got " + m.actual;
     });
     return m;
   }
@@ -183,9 +188,11 @@ class CaseComparer {
     for (std::size_t i = 0; i < want.size(); ++i) {
       if (w_.dx_open[i] || bits_of(want[i]) == bits_of(got[i]) || m.count++) continue;
       const auto at = static_cast<std::int64_t>(i);
-      m.first = index_text(a_.dx->shape, at) + ": expected " + describe_value(want[i]) +
-                " (the sum of dy over " + std::to_string(contributions(at)) +
-                " window(s) whose argmax is this cell), got " + describe_value(got[i]);
+      m.offset = at;
+      m.expected = describe_value(want[i]) + " (the sum of dy over " +
+                   std::to_string(contributions(at)) + " window(s) whose argmax is this cell)";
+      m.actual = describe_value(got[i]);
+      m.first = index_text(a_.dx->shape, at) + ": expected " + m.expected + ", got " + m.actual;
     }
     return m;
   }
@@ -206,4 +213,4 @@ Comparison compare(const Problem& problem, const Windows& windows, const Expecte
   });
 }
 
-}  // namespace poolcheck::cli::vectors
+}  // namespace poolcheck::vectors

@@ -7,7 +7,7 @@
 #include "poolcheck/scalar_traits.hpp"
 #include "poolcheck/visit_dtype.hpp"
 
-namespace poolcheck::cli::vectors {
+namespace poolcheck::vectors {
 namespace {
 
 template <class T>
@@ -79,6 +79,16 @@ Windows classify_typed(const Problem& problem, std::span<const T> x, const OpenR
 
 }  // namespace
 
+std::vector<std::int64_t> tensor_shape(const Problem& problem, const Dims& spatial) {
+  std::vector<std::int64_t> shape{problem.batch()};
+  const bool last = problem.layout() == Layout::channels_last;
+  if (!last) shape.push_back(problem.channels());
+  for (int a = 0; a < problem.rank(); ++a)
+    shape.push_back(spatial[Geometry::axis_of(problem.rank(), a)]);
+  if (last) shape.push_back(problem.channels());
+  return shape;
+}
+
 OpenRules open_rules(const Problem& problem) {
   // Keyed on the conventions where they say it (NaN), on the profile's own
   // `unspecified` note otherwise (profiles.cpp).
@@ -122,4 +132,4 @@ std::string documented_raise(const Problem& problem, const Windows& windows) {
          std::to_string(windows.all_nan) + " all-NaN window(s)";
 }
 
-}  // namespace poolcheck::cli::vectors
+}  // namespace poolcheck::vectors
