@@ -36,8 +36,6 @@ constexpr AxisFamily kDilation{"d", "dilation"};
 constexpr AxisFamily kPadBegin{"pb", "pad_begin"};
 constexpr AxisFamily kPadEnd{"pe", "pad_end"};
 constexpr AxisFamily kPadBoth{"p", "pad"};
-constexpr AxisFamily kFamilies[] = {kInput,    kOutput,   kKernel, kStride,
-                                    kDilation, kPadBegin, kPadEnd, kPadBoth};
 
 std::string group(const AxisFamily& family, int rank, const std::vector<std::int64_t>& values) {
   std::string s;
