@@ -36,7 +36,7 @@ for f in "${fuzzers[@]}"; do
   artifacts="$build/artifacts/$f"
   rm -rf "$corpus"
   mkdir -p "$corpus" "$artifacts"
-  cp fuzz/corpus/"$f"/* "$corpus"/
+  cp -R fuzz/corpus/"$f"/. "$corpus"/
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$artifacts/")
   [ -f fuzz/"${f#fuzz_}".dict ] && args+=(-dict=fuzz/"${f#fuzz_}".dict)
