@@ -169,6 +169,8 @@ rc::Gen<Problem> problem(const ProblemOptions& options) {
   }
   std::vector<DType> dtypes = options.dtypes;
   if (dtypes.empty()) dtypes.assign(std::begin(kAllDTypes), std::end(kAllDTypes));
+  std::vector<Layout> layouts = options.layouts;
+  if (layouts.empty()) layouts = {Layout::channels_last, Layout::channels_first};
   std::vector<int> ranks = options.ranks;
   for (const int r : ranks)
     if (r < 1 || r > kMaxRank) throw ProblemError("ranks", std::to_string(r), "must be 1 to 3");
@@ -212,7 +214,7 @@ rc::Gen<Problem> problem(const ProblemOptions& options) {
     Problem problem;
     problem.profile(profile.name)
         .dtype(*rc::gen::elementOf(dtypes))
-        .layout(*rc::gen::element(Layout::channels_last, Layout::channels_first))
+        .layout(*rc::gen::elementOf(layouts))
         .batch(batch)
         .channels(channels)
         .input_size(in)

@@ -1,26 +1,24 @@
-#include "run_and_report.hpp"
+#include "poolcheck/run_and_report.hpp"
 
-#include <cstdlib>
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <iomanip>
 #include <sstream>
 
 #include "poolcheck/descriptor.hpp"
-#include "poolcheck/reference.hpp"
 #include "poolcheck/visit_dtype.hpp"
-#ifdef POOLCHECK_PROPTEST_HAVE_FAST
-#include "poolcheck/fast.hpp"
-#endif
 
 namespace poolcheck::proptest {
 
-ForwardResult run_forward(const Implementation& impl, const Problem& problem, const Bytes& x) {
+ForwardResult run_forward(const Implementation& impl, const Problem& problem, const Bytes& x,
+                          bool with_argmax) {
   const Geometry g = problem.geometry();
   const std::size_t size = dtype_size(problem.dtype());
   ForwardResult r;
   // Poisoned outputs (0xA5 bytes, argmax -7) so an element never written shows.
   r.y.assign(static_cast<std::size_t>(g.output_elements()) * size, std::byte{0xA5});
-  r.argmax.assign(static_cast<std::size_t>(g.output_elements()), -7);
+  if (with_argmax) r.argmax.assign(static_cast<std::size_t>(g.output_elements()), -7);
   impl.forward(problem, ConstBuffer{problem.dtype(), x.data(), x.size() / size},
                MutableBuffer{problem.dtype(), r.y.data(), r.y.size() / size}, r.argmax);
   return r;
@@ -148,39 +146,4 @@ std::string index_difference(const Problem& problem, std::string_view what, cons
   return os.str();
 }
 
-std::vector<NamedImplementation> implementations_under_test() {
-  std::vector<NamedImplementation> all;
-  all.push_back({"reference", reference::make_implementation()});
-#ifdef POOLCHECK_PROPTEST_HAVE_FAST
-  all.push_back({"fast(threads=1)", fast::make_implementation({.target = "auto", .threads = 1})});
-  all.push_back({"fast(threads=2)", fast::make_implementation({.target = "auto", .threads = 2})});
-#endif
-  return all;
-}
-
-}  // namespace poolcheck::proptest
-
-namespace poolcheck::proptest {
-namespace {
-
-// Campaign sharding of the CASES of every property (GoogleTest sharding
-// splits whole tests instead): with POOLCHECK_CAMPAIGN=1, machine i of a
-// campaign sets POOLCHECK_CAMPAIGN_SHARD=i and, unless RC_PARAMS already names
-// a seed, draws from seed 20240601 + i with a million cases per property.
-// Runs before main(), hence before RapidCheck reads RC_PARAMS.
-const bool kCampaignConfigured = [] {
-  const char* campaign = std::getenv("POOLCHECK_CAMPAIGN");
-  if (campaign == nullptr || std::string_view(campaign) != "1") return false;
-  std::string params = std::getenv("RC_PARAMS") ? std::getenv("RC_PARAMS") : "";
-  if (params.find("seed=") == std::string::npos) {
-    const char* shard = std::getenv("POOLCHECK_CAMPAIGN_SHARD");
-    const long index = shard ? std::strtol(shard, nullptr, 10) : 0;
-    params += " seed=" + std::to_string(20240601L + index);
-  }
-  if (params.find("max_success=") == std::string::npos) params += " max_success=1000000";
-  setenv("RC_PARAMS", params.c_str(), 1);
-  return true;
-}();
-
-}  // namespace
 }  // namespace poolcheck::proptest

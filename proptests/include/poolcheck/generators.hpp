@@ -19,6 +19,8 @@ struct ProblemOptions {
   std::vector<std::string_view> profiles{};
   // Element types to draw from (empty: all).
   std::vector<DType> dtypes{};
+  // Layouts to draw from (empty: both).
+  std::vector<Layout> layouts{};
   std::vector<int> ranks{1, 2, 3};
   // Upper bound on input elements (keeps multiprecision checks cheap).
   std::int64_t max_input_elements = 4096;
