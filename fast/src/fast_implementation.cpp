@@ -20,6 +20,51 @@ namespace detail {
 Plan make_plan(const Problem& problem) {
   Plan plan{problem.geometry(), problem.conventions()};
   if (plan.cv.nan == NanRule::unspecified) plan.cv.nan = NanRule::propagate;
+  // The coefficients of encode_argmax's formula for a tap that is inside the
+  // image (the tap's position is origin + tap * dilation).
+  const Geometry& g = plan.g;
+  const std::int64_t plane = g.input_plane();
+  const Dims row_major{g.in[1] * g.in[2], g.in[2], 1};
+  switch (plan.cv.index) {
+    case IndexFormat::window:
+      plan.tap_id = {g.kernel[1] * g.kernel[2], g.kernel[2], 1};
+      break;
+    case IndexFormat::window_col_major:
+      plan.tap_id = {1, g.kernel[0], g.kernel[0] * g.kernel[1]};
+      break;
+    case IndexFormat::plane:
+      plan.index_pos = row_major;
+      break;
+    case IndexFormat::tensor:
+      plan.index_n = g.channels * plane;
+      plan.index_c = plane;
+      plan.index_pos = row_major;
+      break;
+    case IndexFormat::tensor_col_major:
+      plan.index_n = g.channels * plane;
+      plan.index_c = plane;
+      plan.index_pos = {1, g.in[0], g.in[0] * g.in[1]};
+      break;
+    case IndexFormat::nhwc:
+    case IndexFormat::nhwc_batch:
+      plan.index_n = plan.cv.index == IndexFormat::nhwc_batch ? plane * g.channels : 0;
+      plan.index_c = 1;
+      plan.index_pos = {row_major[0] * g.channels, row_major[1] * g.channels, g.channels};
+      break;
+    case IndexFormat::memory:
+      plan.index_n = g.in_batch_stride;
+      plan.index_c = g.in_channel_stride;
+      plan.index_pos = g.in_spatial_stride;
+      break;
+  }
+  const bool window =
+      plan.cv.index == IndexFormat::window || plan.cv.index == IndexFormat::window_col_major;
+  std::int64_t largest_id = 0;
+  for (int a = 0; a < kMaxRank; ++a) {
+    if (!window) plan.tap_id[a] = plan.index_pos[a] * g.dilation[a];
+    largest_id += (g.kernel[a] - 1) * plan.tap_id[a];
+  }
+  plan.tap_id_fits = largest_id <= std::numeric_limits<std::int32_t>::max();
   return plan;
 }
 
@@ -142,8 +187,16 @@ void for_each_output_of_planes(const Geometry& g, std::int64_t begin, std::int64
   }
 }
 
+// The forward kernel for `plan`, and whether it writes the argmax in the
+// profile's format itself (else it writes window-local taps).
 template <class T>
-detail::RowsKernel<T> rows_kernel(const SimdKernels* simd, const Plan& plan) {
+struct ChosenKernel {
+  detail::RowsKernel<T> rows;
+  bool encodes;
+};
+
+template <class T>
+ChosenKernel<T> rows_kernel(const SimdKernels* simd, const Plan& plan) {
   // SIMD lanes hold taps as 32-bit integers for f32.
   // NCHW gathers lane i at i * stride_w, also a 32-bit lane for f32.
   constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
@@ -151,10 +204,10 @@ detail::RowsKernel<T> rows_kernel(const SimdKernels* simd, const Plan& plan) {
   const bool last = plan.g.layout == Layout::channels_last;
   const bool gather_fits = last || plan.g.stride[2] <= kInt32Max / 64;
   if (simd != nullptr && taps_fit && gather_fits) {
-    if constexpr (std::is_same_v<T, float>) return last ? simd->f32_nhwc : simd->f32_nchw;
-    if constexpr (std::is_same_v<T, double>) return last ? simd->f64_nhwc : simd->f64_nchw;
+    if constexpr (std::is_same_v<T, float>) return {last ? simd->f32_nhwc : simd->f32_nchw, last};
+    if constexpr (std::is_same_v<T, double>) return {last ? simd->f64_nhwc : simd->f64_nchw, last};
   }
-  return &detail::portable_forward_rows<T>;
+  return {&detail::portable_forward_rows<T>, false};
 }
 
 template <class T>
@@ -218,14 +271,14 @@ void forward(const Problem& problem, std::span<const T> x, std::span<T> y,
   const Geometry& g = plan.g;
   check_forward_buffers(problem, g, ConstBuffer::of(problem.dtype(), x),
                         MutableBuffer::of(problem.dtype(), y), argmax);
-  const detail::RowsKernel<T> kernel = rows_kernel<T>(resolve_target(options.target), plan);
+  const ChosenKernel<T> kernel = rows_kernel<T>(resolve_target(options.target), plan);
   std::int64_t* const taps = argmax.empty() ? nullptr : argmax.data();
   const Conventions& cv = problem.conventions();
-  const bool encode = taps != nullptr && cv.index != IndexFormat::window;
+  const bool encode = taps != nullptr && cv.index != IndexFormat::window && !kernel.encodes;
   const std::int64_t rows = plan.rows();
   parallel_for(thread_count(options, g.output_elements() * g.kernel_volume(), rows), rows,
                [&](std::int64_t begin, std::int64_t end) {
-                 kernel(plan, x.data(), y.data(), taps, begin, end);
+                 kernel.rows(plan, x.data(), y.data(), taps, begin, end);
                  if (!encode) return;
                  for_each_output_of_rows(
                      g, begin, end,

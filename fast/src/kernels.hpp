@@ -23,6 +23,19 @@ struct Plan {
   // propagate (what the definition computes for it).
   Conventions cv;
 
+  // The argmax of a window that lies wholly inside the image is an affine
+  // function of where the window is and which tap won (argmax_index.hpp, for
+  // every format): index = base(n, c, origin) + id(tap), with
+  //   base = n * index_n + c * index_c + sum_a origin[a] * index_pos[a],
+  //   id   = sum_a tap[a] * tap_id[a].
+  // The SIMD kernels track id per lane, so interior windows need no
+  // encode_argmax call. tap_id_fits: every id fits the kernels' 32-bit lanes.
+  std::int64_t index_n = 0;
+  std::int64_t index_c = 0;
+  Dims index_pos{};
+  Dims tap_id{};
+  bool tap_id_fits = false;
+
   std::int64_t rows() const noexcept {
     const std::int64_t per_image = g.out[0] * g.out[1];
     return g.layout == Layout::channels_last ? g.batch * per_image
@@ -34,7 +47,8 @@ Plan make_plan(const Problem& problem);
 
 // Forward over rows [row_begin, row_end). `taps` is either empty or the
 // argmax buffer, which receives the row-major window-local tap (or -1); the
-// caller converts taps to the profile's index format afterwards.
+// caller converts taps to the profile's index format afterwards, except
+// after the NHWC SIMD kernels, which write the profile's format themselves.
 template <class T>
 using RowsKernel = void (*)(const Plan& plan, const T* x, T* y, std::int64_t* taps,
                             std::int64_t row_begin, std::int64_t row_end);

@@ -23,6 +23,7 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "kernels.hpp"
+#include "poolcheck/argmax_index.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace poolcheck::fast::detail {
@@ -48,6 +49,7 @@ struct Chooser {
   M saw_number = hn::FirstN(d, 0);
   bool started = !kFirst;  // for the rules under which every lane takes the same first tap
 
+  Chooser() : Chooser(D(), -1) {}
   Chooser(D tag, std::int64_t initial_tap)
       : d(tag),
         best(kFirst ? minus_inf : hn::Set(d, std::numeric_limits<T>::lowest())),
@@ -205,17 +207,236 @@ HWY_INLINE void nhwc_window(const Plan& plan, const T* x_image, const Dims& orig
   tail(hn::CappedTag<T, 1>());
 }
 
-template <class T, NanRule kRule, bool kFirst>
-void nhwc_rows(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t row_begin,
-               std::int64_t row_end) {
+// f(offset, id) for every tap of an interior window in the convention's scan
+// order: offset from the window's first tap in elements, id as Plan::tap_id.
+template <class F>
+HWY_INLINE void for_each_interior_tap(const Plan& plan, const F& f) {
   const Geometry& g = plan.g;
+  const Dims step{g.dilation[0] * g.in_spatial_stride[0], g.dilation[1] * g.in_spatial_stride[1],
+                  g.dilation[2] * g.in_spatial_stride[2]};
+  const Dims& id = plan.tap_id;
+  if (plan.cv.order == ScanOrder::row_major) {
+    for (std::int64_t t0 = 0; t0 < g.kernel[0]; ++t0)
+      for (std::int64_t t1 = 0; t1 < g.kernel[1]; ++t1)
+        for (std::int64_t t2 = 0; t2 < g.kernel[2]; ++t2)
+          f(t0 * step[0] + t1 * step[1] + t2 * step[2], t0 * id[0] + t1 * id[1] + t2 * id[2]);
+  } else {
+    for (std::int64_t t2 = 0; t2 < g.kernel[2]; ++t2)
+      for (std::int64_t t1 = 0; t1 < g.kernel[1]; ++t1)
+        for (std::int64_t t0 = 0; t0 < g.kernel[0]; ++t0)
+          f(t0 * step[0] + t1 * step[1] + t2 * step[2], t0 * id[0] + t1 * id[1] + t2 * id[2]);
+  }
+}
+
+// Interior windows (every tap inside the image): kVectors vectors of
+// channels at once, so that each tap's address arithmetic and loop control
+// serve several loads. `x_window` points at the window's first tap, channel c0.
+// The lanes track the argmax as Plan::tap_id numbers; the caller's base is
+// added on the way out.
+//
+// This is Chooser's rule specialised to windows without pad cells: the first
+// candidate is always tap 0, so it initialises the lanes (no per-tap "started"
+// test), and the ids are tracked only when the argmax is wanted. Under the
+// ignore rule the running maximum is never NaN (NaN ranks as -inf, and -inf
+// never beats it with a strict >), so a NaN tap can simply lose the compare;
+// whether a lane saw any number only matters where the maximum ends at -inf,
+// which is rare, so it is worked out afterwards for those blocks only.
+// Vector u reads at x_window + u * step.x and writes at y_out + u * step.y:
+// either consecutive channel vectors of one window or one channel vector of
+// consecutive windows along w.
+struct BlockStep {
+  std::int64_t x, y, index;  // index: how the argmax base moves per vector
+};
+
+template <NanRule kRule, bool kFirst, bool kTaps, int kVectors, class D>
+HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_window,
+                               hn::TFromD<D>* y_out, std::int64_t* taps_out,
+                               std::int64_t index_base, std::int64_t index_c,
+                               const BlockStep& step) {
+  using T = hn::TFromD<D>;
+  const hn::RebindToSigned<D> di;
+  using TI = hn::TFromD<decltype(di)>;
+  using V = hn::Vec<D>;
+  using VI = hn::Vec<decltype(di)>;
+  using M = hn::Mask<D>;
+  const auto lanes = static_cast<std::int64_t>(hn::Lanes(d));
+  const V minus_inf = hn::Set(d, -std::numeric_limits<T>::infinity());
+  const VI none = hn::Set(di, -1);
+  V best[kVectors];
+  VI tap[kVectors];
+  M have[kVectors];                     // skip with first_candidate: the lane has a number
+  for (int u = 0; u < kVectors; ++u) {  // all set by tap 0; this keeps -Wmaybe-uninitialized quiet
+    best[u] = minus_inf;
+    tap[u] = none;
+    have[u] = hn::FirstN(d, 0);
+  }
+  bool first = true;
+  for_each_interior_tap(plan, [&](std::int64_t offset, std::int64_t id) HWY_ATTR {
+    const VI ids = hn::Set(di, static_cast<TI>(id));
+    if (first) {
+      first = false;
+#pragma GCC unroll 4
+      for (int u = 0; u < kVectors; ++u) {
+        const V v = hn::LoadU(d, x_window + offset + u * step.x);
+        if constexpr (kFirst) {
+          // Tap 0 is the first candidate.
+          if constexpr (kRule == NanRule::ignore) {
+            best[u] = hn::IfThenElse(hn::IsNaN(v), minus_inf, v);
+          } else {
+            best[u] = v;
+          }
+          if constexpr (kRule == NanRule::skip) {
+            have[u] = hn::Not(hn::IsNaN(v));
+            if constexpr (kTaps) tap[u] = hn::IfThenElse(hn::RebindMask(di, have[u]), ids, none);
+          } else if constexpr (kTaps) {
+            tap[u] = ids;
+          }
+        } else {
+          // The maximum starts at lowest() (index 0 or none), then tap 0.
+          const V lowest = hn::Set(d, std::numeric_limits<T>::lowest());
+          M take = v > lowest;
+          if constexpr (kRule == NanRule::propagate) take = hn::Or(take, hn::IsNaN(v));
+          best[u] = hn::IfThenElse(take, v, lowest);
+          if constexpr (kTaps) {
+            const VI initial =
+                plan.cv.initial == Initial::lowest_at_first_tap ? hn::Set(di, 0) : none;
+            tap[u] = hn::IfThenElse(hn::RebindMask(di, take), ids, initial);
+          }
+        }
+      }
+      return;
+    }
+#pragma GCC unroll 4
+    for (int u = 0; u < kVectors; ++u) {
+      const V v = hn::LoadU(d, x_window + offset + u * step.x);
+      M take = v > best[u];
+      if constexpr (kRule == NanRule::propagate) {
+        take = hn::Or(take, hn::IsNaN(v));
+      } else if constexpr (kRule == NanRule::skip && kFirst) {
+        const M number = hn::Not(hn::IsNaN(v));
+        take = hn::And(number, hn::Or(hn::Not(have[u]), take));
+        have[u] = hn::Or(have[u], number);
+      }
+      best[u] = hn::IfThenElse(take, v, best[u]);
+      if constexpr (kTaps) tap[u] = hn::IfThenElse(hn::RebindMask(di, take), ids, tap[u]);
+    }
+  });
+#pragma GCC unroll 4
+  for (int u = 0; u < kVectors; ++u) {
+    V value = best[u];
+    VI index = kTaps ? tap[u] : none;
+    if constexpr (kRule == NanRule::ignore && kFirst) {
+      // All-NaN lanes: NaN, no argmax. Only a lane whose maximum is -inf can be one.
+      const M at_minus_inf = hn::Eq(value, minus_inf);
+      if (!hn::AllFalse(d, at_minus_inf)) {
+        M saw_number = hn::FirstN(d, 0);
+        for_each_interior_tap(plan, [&](std::int64_t offset, std::int64_t) HWY_ATTR {
+          const V v = hn::LoadU(d, x_window + offset + u * step.x);
+          saw_number = hn::Or(saw_number, hn::Not(hn::IsNaN(v)));
+        });
+        value = hn::IfThenElse(saw_number, value, hn::Set(d, std::numeric_limits<T>::quiet_NaN()));
+        index = hn::IfThenElse(hn::RebindMask(di, saw_number), index, none);
+      }
+    } else if constexpr (kRule == NanRule::skip && kFirst) {
+      value = hn::IfThenElse(have[u], value, minus_inf);
+      index = hn::IfThenElse(hn::RebindMask(di, have[u]), index, none);
+    }
+    hn::StoreU(value, d, y_out + u * step.y);
+    if constexpr (kTaps) {
+      TI ids[64];
+      hn::StoreU(index, di, ids);
+      std::int64_t* out = taps_out + u * step.y;
+      const std::int64_t base = index_base + u * step.index;
+      for (std::int64_t i = 0; i < lanes; ++i)
+        out[i] = ids[i] < 0 ? kNoArgmax : base + i * index_c + ids[i];
+    }
+  }
+}
+
+// The interior windows [ow_begin, ow_end) of one row, all channels.
+// `x_window` is the first window's first tap and index_base its argmax base
+// for channel 0 (Plan::index_*). With few channel vectors per window, vectors
+// of neighbouring windows are processed together instead.
+template <NanRule kRule, bool kFirst, bool kTaps, class T>
+HWY_INLINE void nhwc_interior_run(const Plan& plan, const T* x_window, T* y_out,
+                                  std::int64_t* taps_out, std::int64_t index_base,
+                                  std::int64_t windows) {
+  const Geometry& g = plan.g;
+  const std::int64_t channels = g.channels;
+  const std::int64_t index_c = plan.index_c;
+  const std::int64_t x_pixel = g.stride[2] * g.in_spatial_stride[2];
+  const std::int64_t index_pixel = g.stride[2] * plan.index_pos[2];
+  const hn::ScalableTag<T> d;
+  const auto lanes = static_cast<std::int64_t>(hn::Lanes(d));
+  const auto block = [&](auto tag, auto vectors, std::int64_t w, std::int64_t c0,
+                         const BlockStep& step) HWY_ATTR {
+    constexpr int kVectors = decltype(vectors)::value;
+    interior_block<kRule, kFirst, kTaps, kVectors>(
+        tag, plan, x_window + w * x_pixel + c0, y_out + w * channels + c0,
+        kTaps ? taps_out + w * channels + c0 : nullptr, index_base + w * index_pixel + c0 * index_c,
+        index_c, step);
+  };
+  const std::integral_constant<int, 4> four;
+  const std::integral_constant<int, 1> one;
+  const BlockStep across_channels{lanes, lanes, lanes * index_c};
+  const BlockStep across_windows{x_pixel, channels, index_pixel};
+  // With one to three full channel vectors per window: four windows at a time
+  // for each of them.
+  std::int64_t grouped = 0;
+  if (channels >= lanes && channels < 4 * lanes) {
+    grouped = windows - windows % 4;
+    for (std::int64_t c0 = 0; c0 + lanes <= channels; c0 += lanes)
+      for (std::int64_t w = 0; w < grouped; w += 4) block(d, four, w, c0, across_windows);
+  }
+  for (std::int64_t w = 0; w < windows; ++w) {
+    std::int64_t c0 = 0;
+    if (w < grouped) {
+      c0 = channels - channels % lanes;
+    } else {
+      for (; c0 + 4 * lanes <= channels; c0 += 4 * lanes) block(d, four, w, c0, across_channels);
+      for (; c0 + lanes <= channels; c0 += lanes) block(d, one, w, c0, across_channels);
+    }
+    // The channel tail in ever narrower vectors, as in nhwc_window.
+    const auto tail = [&](auto narrow) HWY_ATTR {
+      const auto n = static_cast<std::int64_t>(hn::Lanes(narrow));
+      for (; c0 + n <= channels; c0 += n) block(narrow, one, w, c0, across_channels);
+    };
+    tail(hn::CappedTag<T, 8>());
+    tail(hn::CappedTag<T, 4>());
+    tail(hn::CappedTag<T, 2>());
+    tail(hn::CappedTag<T, 1>());
+  }
+}
+
+// Rows of NHWC outputs. Interior windows go to nhwc_interior_run, which writes
+// the argmax in the profile's format directly (when the ids fit its lanes);
+// the windows at the border go through the general nhwc_window and
+// encode_argmax.
+template <class T, NanRule kRule, bool kFirst, bool kTaps>
+void nhwc_rows_impl(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t row_begin,
+                    std::int64_t row_end) {
+  const Geometry& g = plan.g;
+  const bool affine = plan.tap_id_fits;
+  // Windows whose every w tap is inside: lo <= ow < hi (as in nchw_rows).
+  const std::int64_t reach = (g.kernel[2] - 1) * g.dilation[2];
+  const std::int64_t lo = std::min(g.out[2], (g.pad_begin[2] + g.stride[2] - 1) / g.stride[2]);
+  const std::int64_t last_fit = g.in[2] - 1 - reach + g.pad_begin[2];
+  const std::int64_t hi =
+      std::clamp<std::int64_t>(last_fit < 0 ? 0 : last_fit / g.stride[2] + 1, lo, g.out[2]);
   for (std::int64_t row = row_begin; row < row_end; ++row) {
     Dims o{};
     o[1] = row % g.out[1];
     o[0] = (row / g.out[1]) % g.out[0];
     const std::int64_t n = row / (g.out[1] * g.out[0]);
     const T* x_image = x + n * g.in_batch_stride;
-    for (o[2] = 0; o[2] < g.out[2]; ++o[2]) {
+    bool row_inside = true;  // along d and h
+    for (int a = 0; a < 2; ++a) {
+      const std::int64_t origin = o[a] * g.stride[a] - g.pad_begin[a];
+      row_inside =
+          row_inside && origin >= 0 && origin + (g.kernel[a] - 1) * g.dilation[a] < g.in[a];
+    }
+    const auto general = [&](std::int64_t ow) {
+      o[2] = ow;
       Dims origin{};
       bool interior = true;
       for (int a = 0; a < kMaxRank; ++a) {
@@ -224,13 +445,42 @@ void nhwc_rows(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int6
             interior && origin[a] >= 0 && origin[a] + (g.kernel[a] - 1) * g.dilation[a] < g.in[a];
       }
       const std::int64_t at = g.output_offset(n, 0, o);
-      std::int64_t* taps_out = taps ? taps + at : nullptr;
+      std::int64_t* taps_out = kTaps ? taps + at : nullptr;
       if (interior)
         nhwc_window<kRule, kFirst, true>(plan, x_image, origin, y + at, taps_out);
       else
         nhwc_window<kRule, kFirst, false>(plan, x_image, origin, y + at, taps_out);
+      if (kTaps && plan.cv.index != IndexFormat::window)
+        for (std::int64_t c = 0; c < g.channels; ++c)
+          taps_out[c] = encode_argmax(g, plan.cv, n, c, o, taps_out[c]);
+    };
+    if (!row_inside || !affine || lo >= hi) {
+      for (std::int64_t ow = 0; ow < g.out[2]; ++ow) general(ow);
+      continue;
     }
+    for (std::int64_t ow = 0; ow < lo; ++ow) general(ow);
+    std::int64_t offset = 0;
+    std::int64_t index_base = n * plan.index_n;
+    o[2] = lo;
+    for (int a = 0; a < kMaxRank; ++a) {
+      const std::int64_t origin = o[a] * g.stride[a] - g.pad_begin[a];
+      offset += origin * g.in_spatial_stride[a];
+      index_base += origin * plan.index_pos[a];
+    }
+    const std::int64_t at = g.output_offset(n, 0, o);
+    nhwc_interior_run<kRule, kFirst, kTaps>(plan, x_image + offset, y + at,
+                                            kTaps ? taps + at : nullptr, index_base, hi - lo);
+    for (std::int64_t ow = hi; ow < g.out[2]; ++ow) general(ow);
   }
+}
+
+template <class T, NanRule kRule, bool kFirst>
+void nhwc_rows(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t row_begin,
+               std::int64_t row_end) {
+  if (taps != nullptr)
+    nhwc_rows_impl<T, kRule, kFirst, true>(plan, x, y, taps, row_begin, row_end);
+  else
+    nhwc_rows_impl<T, kRule, kFirst, false>(plan, x, y, taps, row_begin, row_end);
 }
 
 // ---------------------------------------------------------------- NCHW ----
