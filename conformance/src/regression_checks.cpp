@@ -54,20 +54,18 @@ CheckResult run_regression(const CheckContext& c, const std::string& name, int p
   const CaseVerdict backward = forward.verdict == Verdict::fail
                                    ? CaseVerdict{}
                                    : backward_case(c.subject, p, data.x.data, data.dy.data);
-  for (const CaseVerdict* v : {&forward, &backward}) {
+  for (const CaseVerdict* v : {&forward, &backward})
     if (v->failure) result.failures.push_back(*v->failure);
-    if (v->verdict == Verdict::refused) {
-      ++result.refused;
-      result.note = "refused: " + v->note;
-    }
-  }
-  result.cases = 1;
+  result.cases = forward.verdict == Verdict::refused ? 0 : 1;
+  result.refused = forward.verdict == Verdict::refused ? 1 : 0;
   if (!result.failures.empty()) {
     result.status = Status::fail;
   } else if (forward.verdict == Verdict::refused) {
-    result.note = "skipped: " + result.note;
+    result.note = "skipped: refused: " + forward.note;
   } else {
+    // A refused backward (none claimed) leaves the forward verdict standing.
     result.status = Status::pass;
+    if (backward.verdict == Verdict::refused) result.note = "backward not run: " + backward.note;
   }
   return result;
 }
