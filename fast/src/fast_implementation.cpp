@@ -2,6 +2,7 @@
 // backward scatter. The kernels themselves are in scalar_kernels.cpp and
 // simd_kernels.cpp.
 #include <algorithm>
+#include <array>
 #include <exception>
 #include <limits>
 #include <string>
@@ -301,18 +302,100 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
   resolve_target(options.target);  // backward is scalar, but the option is still checked
   const Conventions& cv = problem.conventions();
   const std::int64_t planes = g.batch * g.channels;
-  parallel_for(thread_count(options, g.output_elements(), planes), planes,
-               [&](std::int64_t begin, std::int64_t end) {
-                 for_each_output_of_planes(
-                     g, begin, end,
-                     [&](std::int64_t n, std::int64_t c, const Dims& o, std::int64_t at) {
-                       const std::optional<std::int64_t> to =
-                           decode_argmax(g, cv, n, c, o, argmax[static_cast<std::size_t>(at)]);
-                       if (!to) return;
-                       T& cell = dx[static_cast<std::size_t>(*to)];
-                       cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
-                     });
-               });
+  // Decoding without decode_argmax where that is a few integer operations:
+  // the window formats at windows wholly inside the image (tap -> offset from
+  // the window's first tap, from a table of at most kMaxTable taps, kept on
+  // the stack), and the formats that name a cell of the plane by its
+  // row-major spatial offset (plane, tensor). An index that fails the same
+  // range checks as decode_argmax's goes to decode_argmax, which throws.
+  constexpr std::int64_t kMaxTable = 64;
+  const bool window_format =
+      cv.index == IndexFormat::window || cv.index == IndexFormat::window_col_major;
+  const bool spatial_format = cv.index == IndexFormat::plane || cv.index == IndexFormat::tensor;
+  std::array<std::int64_t, kMaxTable> tap_offset{};
+  const bool table = window_format && g.kernel_volume() <= kMaxTable;
+  if (table) {
+    Dims t{};
+    for (t[0] = 0; t[0] < g.kernel[0]; ++t[0])
+      for (t[1] = 0; t[1] < g.kernel[1]; ++t[1])
+        for (t[2] = 0; t[2] < g.kernel[2]; ++t[2]) {
+          const std::int64_t id = cv.index == IndexFormat::window
+                                      ? g.tap_index(t)
+                                      : (t[2] * g.kernel[1] + t[1]) * g.kernel[0] + t[0];
+          std::int64_t offset = 0;
+          for (int a = 0; a < kMaxRank; ++a)
+            offset += t[a] * g.dilation[a] * g.in_spatial_stride[a];
+          tap_offset[static_cast<std::size_t>(id)] = offset;
+        }
+  }
+  const std::int64_t kernel_volume = g.kernel_volume();
+  const std::int64_t plane = g.input_plane();
+  const std::int64_t cell_stride = g.in_spatial_stride[2];  // spatial offset p -> memory
+  parallel_for(
+      thread_count(options, g.output_elements(), planes), planes,
+      [&](std::int64_t begin, std::int64_t end) {
+        if (!table && !spatial_format) {
+          for_each_output_of_planes(
+              g, begin, end, [&](std::int64_t n, std::int64_t c, const Dims& o, std::int64_t at) {
+                const std::optional<std::int64_t> to =
+                    decode_argmax(g, cv, n, c, o, argmax[static_cast<std::size_t>(at)]);
+                if (!to) return;
+                T& cell = dx[static_cast<std::size_t>(*to)];
+                cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
+              });
+          return;
+        }
+        // Per plane, outputs in row-major order (the definition's order); in
+        // NHWC all channels of a position at once, which walks memory in order.
+        const bool last = g.layout == Layout::channels_last;
+        for (std::int64_t n = begin / g.channels; n * g.channels < end; ++n) {
+          const std::int64_t c_begin = std::max(begin, n * g.channels) - n * g.channels;
+          const std::int64_t c_end = std::min(end, (n + 1) * g.channels) - n * g.channels;
+          const auto position = [&](const Dims& o, std::int64_t c_lo, std::int64_t c_hi) {
+            bool interior = true;
+            std::int64_t origin_offset = 0;
+            for (int a = 0; a < kMaxRank; ++a) {
+              const std::int64_t origin = o[a] * g.stride[a] - g.pad_begin[a];
+              interior =
+                  interior && origin >= 0 && origin + (g.kernel[a] - 1) * g.dilation[a] < g.in[a];
+              origin_offset += origin * g.in_spatial_stride[a];
+            }
+            for (std::int64_t c = c_lo; c < c_hi; ++c) {
+              const std::int64_t at = g.output_offset(n, c, o);
+              const std::int64_t index = argmax[static_cast<std::size_t>(at)];
+              if (index == kNoArgmax) continue;
+              const std::int64_t first = n * g.in_batch_stride + c * g.in_channel_stride;
+              std::int64_t to = -1;
+              if (table) {
+                if (interior && index >= 0 && index < kernel_volume)
+                  to = first + origin_offset + tap_offset[static_cast<std::size_t>(index)];
+              } else {
+                const std::int64_t p =
+                    cv.index == IndexFormat::tensor ? index - (n * g.channels + c) * plane : index;
+                if (p >= 0 && p < plane) to = first + p * cell_stride;
+              }
+              if (to < 0) {
+                const std::optional<std::int64_t> decoded = decode_argmax(g, cv, n, c, o, index);
+                if (!decoded) continue;
+                to = *decoded;
+              }
+              T& cell = dx[static_cast<std::size_t>(to)];
+              cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
+            }
+          };
+          Dims o{};
+          if (last) {
+            for (o[0] = 0; o[0] < g.out[0]; ++o[0])
+              for (o[1] = 0; o[1] < g.out[1]; ++o[1])
+                for (o[2] = 0; o[2] < g.out[2]; ++o[2]) position(o, c_begin, c_end);
+          } else {
+            for (std::int64_t c = c_begin; c < c_end; ++c)
+              for (o[0] = 0; o[0] < g.out[0]; ++o[0])
+                for (o[1] = 0; o[1] < g.out[1]; ++o[1])
+                  for (o[2] = 0; o[2] < g.out[2]; ++o[2]) position(o, c, c + 1);
+          }
+        }
+      });
 }
 
 template <class T>
