@@ -9,7 +9,7 @@
 #include "poolcheck/isolated.hpp"
 #include "poolcheck/npy.hpp"
 #include "poolcheck/reference.hpp"
-#include "run_and_report.hpp"
+#include "poolcheck/run_and_report.hpp"
 #include "vector_suite.hpp"
 #include "verify_compare.hpp"
 

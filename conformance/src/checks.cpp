@@ -6,6 +6,8 @@
 #include "draw.hpp"
 #include "poolcheck/conformance/case_runner.hpp"
 #include "poolcheck/conformance/subject.hpp"
+#include "poolcheck/plugin_host.hpp"
+#include "poolcheck/properties.hpp"
 
 namespace poolcheck::conformance {
 
@@ -110,9 +112,41 @@ void add_crosscheck_checks(Registry& registry) {
                               &backward_property));
 }
 
-void add_property_checks(Registry&) {
-  // The hook: properties of the definition register here, one line each:
-  //   registry.add(property_check("property.<name>", "<what it states>", &<body>));
+namespace {
+
+// The subject's claim as the property library's options: problems are drawn
+// only within it, and what it lacks (argmax, backward) is not checked.
+properties::PropertyOptions claimed_options(const CheckContext& context) {
+  const plugin::Claim& claim = context.subject.claim();
+  properties::PropertyOptions options;
+  options.problems.profiles = {context.profile.name};
+  options.problems.dtypes = claim.dtypes;
+  options.problems.layouts = claim.layouts;
+  options.problems.ranks = claim.ranks;
+  options.argmax = claim.argmax;
+  options.backward = claim.backward;
+  return options;
+}
+
+}  // namespace
+
+void add_property_checks(Registry& registry) {
+  // The properties of the definition (proptests' library, the same code the
+  // property tests run on the reference and fast/), one check each. A problem
+  // the subject refuses is counted, not failed.
+  for (const properties::NamedProperty& property : properties::definition_properties()) {
+    const properties::PropertyFunction run = property.run;
+    registry.add(property_check("property." + std::string(property.name),
+                                std::string(property.description),
+                                [run](const CheckContext& context, Tally& tally) {
+                                  try {
+                                    run(context.subject.implementation(), claimed_options(context));
+                                  } catch (const plugin::UnsupportedProblem& refused) {
+                                    ++tally.refused;
+                                    tally.last_refusal = refused.what();
+                                  }
+                                }));
+  }
 }
 
 Registry default_registry(const Subject& subject) {

@@ -8,7 +8,7 @@
 #include "poolcheck/descriptor.hpp"
 #include "poolcheck/gradcheck.hpp"
 #include "poolcheck/isolated.hpp"
-#include "run_and_report.hpp"
+#include "poolcheck/run_and_report.hpp"
 
 namespace poolcheck::conformance {
 namespace {

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "poolcheck/conformance/check.hpp"
@@ -37,7 +38,9 @@ struct Tally {
 // The body of a property: draws with *rc::gen... / poolcheck::gen, then
 // checks. Returns normally when the case passes or is refused (counted in
 // `tally`), fails through fail() or RC_ASSERT.
-using PropertyBody = void (*)(const CheckContext& context, Tally& tally);
+// A std::function, so that one generic body can run each of the property
+// library's properties (poolcheck/properties.hpp) by capture.
+using PropertyBody = std::function<void(const CheckContext& context, Tally& tally)>;
 
 // Records `failure` as the counterexample of the running property and fails
 // the current case (throws, as RC_FAIL does).
