@@ -248,11 +248,15 @@ struct BlockStep {
   std::int64_t x, y, index;  // index: how the argmax base moves per vector
 };
 
-template <NanRule kRule, bool kFirst, bool kTaps, int kVectors, class D>
+// With kGather, vector u instead gathers lane i at x_window + gather[u][i]
+// (+ the tap's offset), and the argmax base of its lane i is
+// index_base + lane_base[u * Lanes(d) + i].
+template <NanRule kRule, bool kFirst, bool kTaps, int kVectors, bool kGather = false, class D>
 HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_window,
                                hn::TFromD<D>* y_out, std::int64_t* taps_out,
-                               std::int64_t index_base, std::int64_t index_c,
-                               const BlockStep& step) {
+                               std::int64_t index_base, std::int64_t index_c, const BlockStep& step,
+                               const hn::Vec<hn::RebindToSigned<D>>* gather = nullptr,
+                               const std::int64_t* lane_base = nullptr) {
   using T = hn::TFromD<D>;
   const hn::RebindToSigned<D> di;
   using TI = hn::TFromD<decltype(di)>;
@@ -262,6 +266,12 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
   const auto lanes = static_cast<std::int64_t>(hn::Lanes(d));
   const V minus_inf = hn::Set(d, -std::numeric_limits<T>::infinity());
   const VI none = hn::Set(di, -1);
+  const auto load = [&](std::int64_t offset, int u) HWY_ATTR {
+    if constexpr (kGather)
+      return hn::GatherIndex(d, x_window + offset, gather[u]);
+    else
+      return hn::LoadU(d, x_window + offset + u * step.x);
+  };
   V best[kVectors];
   VI tap[kVectors];
   M have[kVectors];                     // skip with first_candidate: the lane has a number
@@ -277,7 +287,7 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
       first = false;
 #pragma GCC unroll 4
       for (int u = 0; u < kVectors; ++u) {
-        const V v = hn::LoadU(d, x_window + offset + u * step.x);
+        const V v = load(offset, u);
         if constexpr (kFirst) {
           // Tap 0 is the first candidate.
           if constexpr (kRule == NanRule::ignore) {
@@ -308,7 +318,7 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
     }
 #pragma GCC unroll 4
     for (int u = 0; u < kVectors; ++u) {
-      const V v = hn::LoadU(d, x_window + offset + u * step.x);
+      const V v = load(offset, u);
       M take = v > best[u];
       if constexpr (kRule == NanRule::propagate) {
         take = hn::Or(take, hn::IsNaN(v));
@@ -331,7 +341,7 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
       if (!hn::AllFalse(d, at_minus_inf)) {
         M saw_number = hn::FirstN(d, 0);
         for_each_interior_tap(plan, [&](std::int64_t offset, std::int64_t) HWY_ATTR {
-          const V v = hn::LoadU(d, x_window + offset + u * step.x);
+          const V v = load(offset, u);
           saw_number = hn::Or(saw_number, hn::Not(hn::IsNaN(v)));
         });
         value = hn::IfThenElse(saw_number, value, hn::Set(d, std::numeric_limits<T>::quiet_NaN()));
@@ -347,8 +357,14 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
       hn::StoreU(index, di, ids);
       std::int64_t* out = taps_out + u * step.y;
       const std::int64_t base = index_base + u * step.index;
-      for (std::int64_t i = 0; i < lanes; ++i)
-        out[i] = ids[i] < 0 ? kNoArgmax : base + i * index_c + ids[i];
+      if constexpr (kGather) {
+        const std::int64_t* lane = lane_base + u * lanes;
+        for (std::int64_t i = 0; i < lanes; ++i)
+          out[i] = ids[i] < 0 ? kNoArgmax : index_base + lane[i] + ids[i];
+      } else {
+        for (std::int64_t i = 0; i < lanes; ++i)
+          out[i] = ids[i] < 0 ? kNoArgmax : base + i * index_c + ids[i];
+      }
     }
   }
 }
@@ -378,6 +394,48 @@ HWY_INLINE void nhwc_interior_run(const Plan& plan, const T* x_window, T* y_out,
   };
   const std::integral_constant<int, 4> four;
   const std::integral_constant<int, 1> one;
+  // Fewer channels than lanes (RGB images): the lanes run along the row's
+  // outputs in memory order, (window, channel) pairs, each lane gathering its
+  // own window's taps. `P` windows take exactly `C` vectors; a last partial
+  // group is shifted back to end at the run's end (recomputing some outputs,
+  // with the same bits).
+  const auto gathered = [&](auto tag, auto vectors) HWY_ATTR {
+    constexpr int kC = decltype(vectors)::value;
+    const hn::RebindToSigned<decltype(tag)> di;
+    using TI = hn::TFromD<decltype(di)>;
+    const auto p = static_cast<std::int64_t>(hn::Lanes(tag));
+    if (windows < p) return false;
+    TI index[kC * 64];
+    std::int64_t lane_base[kC * 64];
+    for (std::int64_t f = 0, w = 0, c = 0; f < kC * p; ++f) {  // w, c = f / kC, f % kC
+      index[f] = static_cast<TI>(w * x_pixel + c);
+      lane_base[f] = w * index_pixel + c * index_c;
+      if (++c == kC) {
+        c = 0;
+        ++w;
+      }
+    }
+    hn::Vec<decltype(di)> gather[kC];
+    for (int u = 0; u < kC; ++u) gather[u] = hn::LoadU(di, index + u * p);
+    const BlockStep step{0, p, 0};
+    for (std::int64_t w0 = 0; w0 < windows; w0 += p) {
+      const std::int64_t w = std::min(w0, windows - p);
+      interior_block<kRule, kFirst, kTaps, kC, true>(
+          tag, plan, x_window + w * x_pixel, y_out + w * kC, kTaps ? taps_out + w * kC : nullptr,
+          index_base + w * index_pixel, index_c, step, gather, lane_base);
+    }
+    return true;
+  };
+  const auto gathered_any_width = [&](auto vectors) HWY_ATTR {
+    return gathered(d, vectors) || gathered(hn::CappedTag<T, 8>(), vectors) ||
+           gathered(hn::CappedTag<T, 4>(), vectors);
+  };
+  if (channels < lanes && lanes >= 4) {
+    if (channels == 1 && gathered_any_width(std::integral_constant<int, 1>())) return;
+    if (channels == 2 && gathered_any_width(std::integral_constant<int, 2>())) return;
+    if (channels == 3 && gathered_any_width(std::integral_constant<int, 3>())) return;
+    if (channels == 4 && gathered_any_width(std::integral_constant<int, 4>())) return;
+  }
   const BlockStep across_channels{lanes, lanes, lanes * index_c};
   const BlockStep across_windows{x_pixel, channels, index_pixel};
   // With one to three full channel vectors per window: four windows at a time
