@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "abi_call.hpp"  // plugin/src: the host's call and message handling
+#include "fake_plugin.h"
 #include "fuzz_problem.hpp"
 #include "poolcheck/argmax_index.hpp"
 #include "poolcheck/fast.hpp"
@@ -38,8 +39,11 @@ std::int64_t draw_argmax(FuzzedDataProvider& in, const Geometry& g) {
                                std::numeric_limits<std::int64_t>::min(),
                                std::numeric_limits<std::int64_t>::max()};
   if (in.ConsumeBool()) return in.ConsumeIntegral<std::int64_t>();
-  return near[in.ConsumeIntegralInRange<std::size_t>(0, std::size(near) - 1)] +
-         in.ConsumeIntegralInRange<std::int64_t>(-2, 2);
+  // Wrapping add (in unsigned), so that INT64_MIN - 1 is INT64_MAX, not UB.
+  const std::int64_t base = near[in.ConsumeIntegralInRange<std::size_t>(0, std::size(near) - 1)];
+  const std::int64_t delta = in.ConsumeIntegralInRange<std::int64_t>(-2, 2);
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(base) +
+                                   static_cast<std::uint64_t>(delta));
 }
 
 // decode_argmax: an accepted index must name a cell of the window's own
@@ -93,40 +97,34 @@ void check_backward(const Problem& p, std::span<const std::int64_t> argmax, std:
     fail(p, "hostile argmax accepted, but reference and fast dx differ");
 }
 
-// ---- A plug-in made of fuzzer bytes --------------------------------------
+// ---- A plug-in made of fuzzer bytes (fake_plugin.c) ----------------------
 
-struct FakePlugin {
+struct FakeOutputs {
   int status = PC_OK;
-  std::vector<char> message;  // written verbatim, not necessarily NUL-terminated
+  std::string message;
   std::vector<std::byte> y;
   std::vector<std::int64_t> argmax;
-};
-FakePlugin* g_fake = nullptr;
 
-pc_status fake_forward(const pc_problem*, const void*, void* y, int64_t* argmax, char* message,
-                       size_t message_size) {
-  std::memcpy(y, g_fake->y.data(), g_fake->y.size());
-  if (argmax) std::memcpy(argmax, g_fake->argmax.data(), g_fake->argmax.size() * 8);
-  std::memcpy(message, g_fake->message.data(), std::min(message_size, g_fake->message.size()));
-  // A status outside pc_status is exactly what a broken plug-in may return.
-  pc_status status;
-  std::memcpy(&status, &g_fake->status, sizeof status);
-  return status;
-}
+  void install() const {
+    fuzz_fake = {status,   message.data(), message.size(), y.data(),
+                 y.size(), argmax.data(),  argmax.size()};
+  }
+};
 
 // The host's reading of status and message: the message is cut at the first
 // NUL or the capacity, and the status decides the exception type.
-void check_call(const Problem& p, const plugin::AbiProblem& abi, std::span<std::byte> y,
-                std::span<std::int64_t> argmax) {
+void check_call(const Problem& p, const FakeOutputs& fake, const plugin::AbiProblem& abi,
+                std::span<std::byte> y, std::span<std::int64_t> argmax) {
+  fake.install();
   pc_plugin table{};
-  table.forward = fake_forward;
+  table.forward = fuzz_fake_forward;
   const plugin::detail::CallResult r =
       plugin::detail::call_forward(table, abi.problem, nullptr, y.data(), argmax.data());
-  if (r.status != g_fake->status) fail(p, "host changed the plug-in's status");
+  if (r.status != fake.status) fail(p, "host changed the plug-in's status");
   std::string want;
   if (r.status != PC_OK) {
-    const std::size_t n = std::min(g_fake->message.size(), plugin::detail::kMessageCapacity);
-    want.assign(g_fake->message.data(), strnlen(g_fake->message.data(), n));
+    const std::size_t n = std::min(fake.message.size(), plugin::detail::kMessageCapacity);
+    want.assign(fake.message.data(), strnlen(fake.message.data(), n));
   }
   if (r.message != want) fail(p, "host read the plug-in's message wrongly");
   try {
@@ -169,8 +167,7 @@ void check(const Problem& p, FuzzedDataProvider& in) {
   std::vector<T> y_ref(out_n);
   std::vector<std::int64_t> a_ref(out_n);
   reference::forward<T>(p, x, y_ref, a_ref);
-  FakePlugin fake;
-  g_fake = &fake;
+  FakeOutputs fake;
   const int keep = in.ConsumeIntegralInRange<int>(0, 3);  // 0: all fuzzed ... 3: all true
   std::vector<T> y_foreign = keep == 3 ? y_ref : draw_values<T>(in, out_n);
   fake.argmax = a_ref;
@@ -180,12 +177,11 @@ void check(const Problem& p, FuzzedDataProvider& in) {
                 reinterpret_cast<const std::byte*>(y_foreign.data() + out_n));
   fake.status =
       in.ConsumeBool() ? in.ConsumeIntegralInRange<int>(-1, 3) : in.ConsumeIntegral<int>();
-  const std::string text = in.ConsumeRandomLengthString(plugin::detail::kMessageCapacity + 8);
-  fake.message.assign(text.begin(), text.end());
+  fake.message = in.ConsumeRandomLengthString(plugin::detail::kMessageCapacity + 8);
 
   std::vector<T> y_got(out_n);
   std::vector<std::int64_t> a_got(out_n);
-  check_call(p, plugin::to_abi(p), std::as_writable_bytes(std::span(y_got)), a_got);
+  check_call(p, fake, plugin::to_abi(p), std::as_writable_bytes(std::span(y_got)), a_got);
 
   check_decode(p, g, a_got);
   check_backward<T>(p, a_got, dy, in_n);
@@ -216,7 +212,6 @@ void check(const Problem& p, FuzzedDataProvider& in) {
     fail(p, std::string("strict compare ") +
                 (differs ? "missed a difference" : "reported equal arrays"));
 #endif
-  g_fake = nullptr;
 }
 
 }  // namespace

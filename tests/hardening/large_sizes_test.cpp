@@ -98,8 +98,8 @@ TEST(LargeSizes, Over2To31ElementsOnTheFastPath) {
   x[at(46341, 46341)] = 7;  // A: offset 2147580963, the very last element
   x[at(46341, 0)] = 11;     // D: offset 2147534622
   x[at(46340, 46000)] = 9;  // B: offset 2147534280
-  x[at(46339, 46340)] = 5;  // a tie: offset 2147488258 (the first of the two)
-  x[at(46339, 46341)] = 5;  //        offset 2147488259
+  x[at(46339, 46340)] = 5;  // a tie: offset 2147488278 (the first of the two)
+  x[at(46339, 46341)] = 5;  //        offset 2147488279
 
   {
     // Values over the whole tensor, s2: 23171 x 23171 windows. No argmax
@@ -142,15 +142,16 @@ TEST(LargeSizes, Over2To31ElementsOnTheFastPath) {
     EXPECT_EQ(y[23170 * 2 + 1], 7);                // A
     EXPECT_EQ(argmax[23170 * 2 + 1], 2147580963);  // 46341 * 46342 + 46341
     EXPECT_EQ(y[23169 * 2 + 1], 5);                // the tie: first in row-major
-    EXPECT_EQ(argmax[23169 * 2 + 1], 2147488258);  // 46339 * 46342 + 46340
+    EXPECT_EQ(argmax[23169 * 2 + 1], 2147488278);  // 46339 * 46342 + 46340
     reference::forward<std::uint8_t>(p, x, y_ref, a_ref);
     EXPECT_EQ(y, y_ref);
     EXPECT_EQ(argmax, a_ref);
   }
 
   // Backward from the onnx argmax: the gradient lands above 2^31. x is no
-  // longer needed; free it before dx takes its 2 GiB.
-  x = {};
+  // longer needed; free it before dx takes its 2 GiB (swap: `x = {}` would
+  // keep the capacity).
+  std::vector<std::uint8_t>().swap(x);
   const Problem p = big_problem("onnx", 46340);
   const std::vector<std::uint8_t> dy(n, 1);
   std::vector<std::uint8_t> dx(static_cast<std::size_t>(W * W), 0);
