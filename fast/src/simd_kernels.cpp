@@ -228,11 +228,18 @@ HWY_INLINE void for_each_interior_tap(const Plan& plan, const F& f) {
   }
 }
 
-// Interior windows (every tap inside the image): kVectors vectors of
-// channels at once, so that each tap's address arithmetic and loop control
-// serve several loads. `x_window` points at the window's first tap, channel c0.
-// The lanes track the argmax as Plan::tap_id numbers; the caller's base is
-// added on the way out.
+// Where vector u of an interior block reads and writes: x_window + u * x and
+// y_out + u * y, either consecutive channel vectors of one window or one
+// channel vector of consecutive windows along w.
+struct BlockStep {
+  std::int64_t x, y, index;  // index: how the argmax base moves per vector
+};
+
+// Interior windows (every tap inside the image): kVectors vectors at once, so
+// that each tap's address arithmetic and loop control serve several loads.
+// `x_window` points at the first tap of vector 0's window, channel c0. The
+// lanes track the argmax as Plan::tap_id numbers; the caller's base is added
+// on the way out.
 //
 // This is Chooser's rule specialised to windows without pad cells: the first
 // candidate is always tap 0, so it initialises the lanes (no per-tap "started"
@@ -241,13 +248,7 @@ HWY_INLINE void for_each_interior_tap(const Plan& plan, const F& f) {
 // never beats it with a strict >), so a NaN tap can simply lose the compare;
 // whether a lane saw any number only matters where the maximum ends at -inf,
 // which is rare, so it is worked out afterwards for those blocks only.
-// Vector u reads at x_window + u * step.x and writes at y_out + u * step.y:
-// either consecutive channel vectors of one window or one channel vector of
-// consecutive windows along w.
-struct BlockStep {
-  std::int64_t x, y, index;  // index: how the argmax base moves per vector
-};
-
+//
 // With kGather, vector u instead gathers lane i at x_window + gather[u][i]
 // (+ the tap's offset), and the argmax base of its lane i is
 // index_base + lane_base[u * Lanes(d) + i].

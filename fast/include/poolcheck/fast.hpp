@@ -38,15 +38,18 @@ std::unique_ptr<Implementation> make_implementation(const Options& options = {})
 // a bad Options::target and ("threads", ...) for a negative thread count.
 //
 // What runs: f32/f64 use the SIMD kernels of the chosen target (NHWC
-// vectorised along channels, NCHW along w); the 16-bit floats and the integer
-// types, and the "portable" target, use plain C++. The argmax is produced
-// window-local and converted with encode_argmax, so every index format works;
-// in the `window` format (numpynet, onednn) that conversion is free, in the
-// others it costs one encode_argmax call per output.
+// vectorised along channels, or along the row's (window, channel) pairs for
+// 1-4 channels; NCHW along w); the 16-bit floats and the integer types, and
+// the "portable" target, use plain C++. In NHWC the SIMD kernels write the
+// argmax of windows wholly inside the image in the profile's format directly
+// (it is affine in window position and tap); every other argmax is produced
+// window-local and converted with encode_argmax.
 //
 // Backward adds into dx in the definition's order (per input cell, windows in
 // row-major output order); threads split the (n, c) planes, so the bits do
-// not depend on the thread count.
+// not depend on the thread count. It decodes the window, plane and tensor
+// formats inline and calls decode_argmax for the others (and for any index
+// that fails its range checks, so errors are decode_argmax's).
 template <class T>
 void forward(const Problem& problem, std::span<const T> x, std::span<T> y,
              std::span<std::int64_t> argmax, const Options& options = {});
