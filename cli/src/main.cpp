@@ -7,6 +7,7 @@
 #include "poolcheck/npy.hpp"
 #include "ref_command.hpp"
 #ifdef POOLCHECK_HAVE_RUN
+#include "probe_command.hpp"
 #include "run_command.hpp"
 #endif
 #include "vectors_command.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   poolcheck::cli::add_verify_command(app);
 #ifdef POOLCHECK_HAVE_RUN
   poolcheck::cli::add_run_command(app);
+  poolcheck::cli::add_probe_command(app);
 #endif
   try {
     app.parse(argc, argv);

@@ -21,6 +21,7 @@ namespace conf = poolcheck::conformance;
 struct RunOptions {
   std::string impl;
   std::string profile;
+  bool compare = false;
   std::uint64_t seed = 1;
   int cases = 100;
   double time_budget = 0;  // seconds; 0 = none
@@ -63,14 +64,15 @@ void run(const RunOptions& o) {
   if (o.time_budget > 0) options.time_budget = std::chrono::duration<double>(o.time_budget);
 
   const std::unique_ptr<conf::Subject> subject =
-      conf::Subject::open(o.impl, o.profile, std::chrono::milliseconds(o.timeout_ms));
+      conf::Subject::open(o.impl, o.profile, std::chrono::milliseconds(o.timeout_ms), o.compare);
   const conf::Registry registry = conf::default_registry(*subject);
   const conf::CampaignResult result = conf::run_campaign(*subject, registry, options, std::cout);
   if (!o.report.empty())
     conf::write_file(o.report, conf::to_json(result).dump(2) + "\n", "--report");
   if (!o.junit.empty()) conf::write_file(o.junit, conf::to_junit(result), "--junit");
-  // A nonconformance is a verdict: exit 1 (usage errors exit 2).
-  if (result.count(conf::Status::fail) > 0) {
+  // A nonconformance is a verdict: exit 1 (usage errors exit 2). In comparison
+  // mode differences are the expected finding, not a verdict.
+  if (!result.comparison && result.count(conf::Status::fail) > 0) {
     std::cout.flush();
     std::exit(1);
   }
@@ -86,6 +88,10 @@ void add_run_command(CLI::App& app) {
       ->required();
   cmd->add_option("--profile", o->profile,
                   "Profile to test (default: the plug-in's claim; numpynet for built-ins)");
+  cmd->add_flag("--compare", o->compare,
+                "Allow --profile other than a plug-in's claim, for comparison: problems are "
+                "re-posed under the claim, argmax translated, and every difference is reported "
+                "as a convention difference (DIFF, exit 0)");
   cmd->add_option("--seed", o->seed, "Campaign seed (same seed, same cases)")
       ->capture_default_str();
   cmd->add_option("--cases", o->cases, "Random cases per check, over all shards")

@@ -35,11 +35,15 @@ int CampaignResult::count(Status status) const noexcept {
   }));
 }
 
-std::string check_line(const CheckRecord& r) {
+const char* verdict_word(Status status, bool comparison) noexcept {
+  return comparison && status == Status::fail ? "DIFF" : status_word(status);
+}
+
+std::string check_line(const CheckRecord& r, bool comparison) {
   const CheckResult& c = r.result;
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%.2f", c.elapsed.count());
-  std::string line = std::string(status_word(c.status)) + " " + r.name + ": " +
+  std::string line = std::string(verdict_word(c.status, comparison)) + " " + r.name + ": " +
                      std::to_string(c.cases) + " case(s)";
   if (c.refused) line += ", " + std::to_string(c.refused) + " refused";
   if (!c.failures.empty()) line += ", " + std::to_string(c.failures.size()) + " failed";
@@ -50,7 +54,7 @@ std::string check_line(const CheckRecord& r) {
 
 std::string summary_line(const CampaignResult& r) {
   return std::to_string(r.count(Status::pass)) + " passed, " +
-         std::to_string(r.count(Status::fail)) + " failed, " +
+         std::to_string(r.count(Status::fail)) + (r.comparison ? " differ, " : " failed, ") +
          std::to_string(r.count(Status::skip)) + " skipped";
 }
 
@@ -64,6 +68,7 @@ CampaignResult run_campaign(const Subject& subject, const Registry& registry,
   result.implementation = subject.spec();
   result.claim = subject.claim();
   result.profile = std::string(subject.profile().name);
+  result.comparison = subject.comparison();
   result.unspecified = unspecified(subject.profile());
 
   const Clock::time_point deadline =
@@ -76,6 +81,10 @@ CampaignResult run_campaign(const Subject& subject, const Registry& registry,
   console << "poolcheck run: " << subject.spec() << " (" << subject.name() << "), profile "
           << result.profile << ", seed " << options.seed << ", shard " << options.shard.index << "/"
           << options.shard.count << "\n";
+  if (result.comparison)
+    console << "comparison mode: the plug-in claims profile " << result.claim.profile
+            << "; each DIFF below is a convention difference between " << result.claim.profile
+            << " and " << result.profile << ", not a defect of the library\n";
   for (const Check& check : registry.checks()) {
     if (!options.only.empty() && !matches(options.only, check.name)) continue;
     context.check = check.name;
@@ -93,7 +102,7 @@ CampaignResult run_campaign(const Subject& subject, const Registry& registry,
                                         std::string("the check threw: ") + e.what()});
     }
     record.result.elapsed = Clock::now() - t0;
-    console << check_line(record) << "\n";
+    console << check_line(record, result.comparison) << "\n";
     for (const Failure& f : record.result.failures) console << to_text(f);
     console.flush();
     result.checks.push_back(std::move(record));

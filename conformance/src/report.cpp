@@ -50,6 +50,11 @@ Json to_json(const CampaignResult& r) {
   report["implementation"] = r.implementation;
   report["claim"] = claim_json(r.claim);
   report["profile"] = r.profile;
+  report["comparison"] = r.comparison;
+  if (r.comparison)
+    report["differences_are"] = "convention differences between the claimed profile " +
+                                r.claim.profile + " and profile " + r.profile +
+                                " (status DIFF), not defects of the library";
   report["unspecified"] = r.unspecified;
   report["seed"] = r.options.seed;
   report["cases_per_check"] = r.options.cases;
@@ -65,7 +70,7 @@ Json to_json(const CampaignResult& r) {
     for (const Failure& f : c.result.failures) failures.push_back(failure_json(f));
     checks.push_back({{"name", c.name},
                       {"description", c.description},
-                      {"status", status_word(c.result.status)},
+                      {"status", verdict_word(c.result.status, r.comparison)},
                       {"cases", c.result.cases},
                       {"refused", c.result.refused},
                       {"note", c.result.note},

@@ -35,6 +35,9 @@ struct CampaignResult {
   std::string implementation;  // the --impl spec
   plugin::Claim claim;
   std::string profile;
+  // Comparison mode (Subject::comparison): the plug-in ran under `profile`,
+  // not its claim.profile, and each failure is a convention difference.
+  bool comparison = false;
   std::vector<std::string> unspecified;  // what the profile leaves open, and how it is checked
   std::vector<CheckRecord> checks;
   std::chrono::duration<double> elapsed{};
@@ -48,8 +51,11 @@ struct CampaignResult {
 CampaignResult run_campaign(const Subject& subject, const Registry& registry,
                             const CampaignOptions& options, std::ostream& console);
 
-// "PASS crosscheck.forward: 100 cases (3 refused) in 0.41 s"
-std::string check_line(const CheckRecord& record);
+// "PASS crosscheck.forward: 100 cases (3 refused) in 0.41 s"; in comparison
+// mode a failing check is "DIFF" (a convention difference, not a bug).
+std::string check_line(const CheckRecord& record, bool comparison = false);
+// status_word, with "DIFF" for a failure in comparison mode.
+const char* verdict_word(Status status, bool comparison) noexcept;
 // "N passed, M failed, K skipped"
 std::string summary_line(const CampaignResult& result);
 
