@@ -89,14 +89,7 @@ std::vector<std::int64_t> tensor_shape(const Problem& problem, const Dims& spati
   return shape;
 }
 
-OpenRules open_rules(const Problem& problem) {
-  // Keyed on the conventions where they say it (NaN), on the profile's own
-  // `unspecified` note otherwise (profiles.cpp).
-  const std::string_view name = problem.profile().name;
-  return {.nan_windows = problem.conventions().nan == NanRule::unspecified,
-          .padding_windows = name == "pytorch",
-          .zero_sign = name == "numpynet" && problem.conventions().nan == NanRule::ignore};
-}
+OpenRules open_rules(const Problem& problem) { return open_behaviour(problem); }
 
 std::vector<std::string> describe(const OpenRules& rules) {
   std::vector<std::string> lines;

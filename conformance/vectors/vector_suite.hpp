@@ -27,18 +27,10 @@ inline constexpr std::string_view kManifestName = "manifest.json";
 inline constexpr std::string_view kSkippedName = "skipped.txt";
 inline constexpr std::string_view kRaisedName = "raised.txt";
 
-// What the profile's system leaves unspecified, as checks to relax.
-struct OpenRules {
-  // NanRule::unspecified (ONNX, TensorFlow, XNNPACK): a window holding a NaN
-  // must output NaN or one of its values; its argmax and gradient are open.
-  bool nan_windows = false;
-  // PyTorch #114216: a window lying entirely in the padding is out of
-  // contract; its output and argmax are open (it has no input cell).
-  bool padding_windows = false;
-  // NumPyNet: np.nanmax's sign of a +-0 maximum follows numpy's reduction
-  // order, so where +0 and -0 tie for the maximum only "a zero" is required.
-  bool zero_sign = false;
-};
+// What the profile's system leaves unspecified, as checks to relax: the
+// profile's own data (poolcheck::OpenBehaviour), so the relaxations of
+// `verify`, `run` and the property suite are one definition.
+using OpenRules = OpenBehaviour;
 OpenRules open_rules(const Problem& problem);
 // One line per relaxation that applies, for the manifest and the report.
 std::vector<std::string> describe(const OpenRules& rules);

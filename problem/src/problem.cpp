@@ -234,14 +234,15 @@ Geometry Problem::geometry() const {
     g.kernel[ax] = kernel_[a];
     g.stride[ax] = or_default(stride_, a, kernel_[a]);
     g.dilation[ax] = or_default(dilation_, a, 1);
+    // Every size (input, stride, pads, the dilated span) stays below 2^61, so
+    // the sums of geometry never come near overflow.
+    constexpr std::int64_t kLimit = std::int64_t{1} << 61;
     const auto span = axis::checked_mul(g.kernel[ax] - 1, g.dilation[ax]);
-    if (!span || *span > (std::int64_t{1} << 62))
+    if (!span || *span > kLimit)
       throw ProblemError(axis_parameter("dilation", r, a), std::to_string(g.dilation[ax]),
                          "the dilated kernel span overflows");
     const std::int64_t keff = axis::effective_kernel(g.kernel[ax], g.dilation[ax]);
     axis::Pads pads{or_default(pad_begin_, a, 0), or_default(pad_end_, a, 0)};
-    // Keep every later sum (padded size plus one stride) far from overflow.
-    constexpr std::int64_t kLimit = std::int64_t{1} << 61;
     for (const auto& [name, value] :
          {std::pair{"input", g.in[ax]}, std::pair{"stride", g.stride[ax]},
           std::pair{"pad_begin", pads.begin}, std::pair{"pad_end", pads.end}})
@@ -278,6 +279,14 @@ Geometry Problem::geometry() const {
   set_strides(g.in, g.in_spatial_stride, g.in_channel_stride, g.in_batch_stride);
   set_strides(g.out, g.out_spatial_stride, g.out_channel_stride, g.out_batch_stride);
   return g;
+}
+
+OpenBehaviour open_behaviour(const Problem& problem) noexcept {
+  OpenBehaviour open = problem.profile().open;
+  open.nan_windows = problem.conventions().nan == NanRule::unspecified;
+  // The sign of a tied zero is open only where NaN is ignored numpy's way.
+  open.zero_sign = open.zero_sign && problem.conventions().nan == NanRule::ignore;
+  return open;
 }
 
 std::string_view layout_name(Layout layout, int rank) noexcept {

@@ -26,7 +26,8 @@ constexpr Profile kProfiles[] = {
                     "argmax -1 and sends no gradient (a documented deviation). The sign of a "
                     "maximum where +0 and -0 tie depends on numpy's reduction order; poolcheck "
                     "returns the element at the argmax (the first zero), and checks of foreign "
-                    "numpynet implementations accept either sign there"},
+                    "numpynet implementations accept either sign there",
+     .open = {.zero_sign = true}},
     {.name = "pytorch",
      .conventions = {NanRule::propagate, PadCells::excluded, Initial::first_candidate,
                      ScanOrder::row_major, IndexFormat::plane},
@@ -41,21 +42,24 @@ constexpr Profile kProfiles[] = {
      .source = "torch.nn.functional.max_pool{1,2,3}d (aten/src/ATen/native/cpu/MaxPoolKernel.cpp): "
                "update if v > max or isnan(v); indices h*W+w per (N,C) plane",
      .unspecified = "a window entirely in padding (dilation) is out of contract (PyTorch #114216); "
-                    "poolcheck outputs -inf with argmax -1"},
+                    "poolcheck outputs -inf with argmax -1",
+     .open = {.padding_windows = true}},
     {.name = "onnx",
      .conventions = {NanRule::unspecified, PadCells::excluded, Initial::first_candidate,
                      ScanOrder::row_major, IndexFormat::tensor},
      .rules = {},
      .source = "ONNX MaxPool (opset 12+): pads excluded, auto_pad SAME_UPPER/SAME_LOWER/VALID, "
                "ceil_mode, dilations; Indices flat over N*C*spatial (storage_order 0)",
-     .unspecified = "NaN handling; storage_order=1 is index=tensor-col"},
+     .unspecified = "NaN handling; storage_order=1 is index=tensor-col",
+     .open = {}},
     {.name = "tensorflow",
      .conventions = {NanRule::unspecified, PadCells::excluded, Initial::first_candidate,
                      ScanOrder::row_major, IndexFormat::nhwc},
      .rules = kOnlyValidOrSame,
      .source = "tf.nn.max_pool_with_argmax: VALID/SAME (extra pad bottom/right), argmax "
                "(y*W+x)*C+c without batch (include_batch_in_index=True is index=nhwc-batch)",
-     .unspecified = "NaN handling (CPU depends on the channel count, GPU propagates)"},
+     .unspecified = "NaN handling (CPU depends on the channel count, GPU propagates)",
+     .open = {}},
     {.name = "onednn",
      .conventions = {NanRule::skip, PadCells::excluded, Initial::lowest_at_first_tap,
                      ScanOrder::row_major, IndexFormat::window},
@@ -68,7 +72,8 @@ constexpr Profile kProfiles[] = {
                .dilation = true},
      .source = "oneDNN pooling_max (ref_pooling): starts at lowest() with workspace 0, updates on "
                "v > max; workspace is the kernel-local offset (kd*KH+kh)*KW+kw",
-     .unspecified = "none within its parameters"},
+     .unspecified = "none within its parameters",
+     .open = {}},
     {.name = "xnnpack",
      .conventions = {NanRule::unspecified, PadCells::border, Initial::first_candidate,
                      ScanOrder::column_major, IndexFormat::window_col_major},
@@ -82,7 +87,8 @@ constexpr Profile kProfiles[] = {
      .source = "xnn_create_max_pooling2d_nhwc / argmax_pooling2d_nhwc: pad taps clamped to the "
                "border, argmax window-local px*KH+py (column-major)",
      .unspecified = "NaN handling (ISA dependent); XNNPACK outputs 1 cell where the kernel exceeds "
-                    "the padded input, which poolcheck rejects as an empty output"},
+                    "the padded input, which poolcheck rejects as an empty output",
+     .open = {}},
     {.name = "darknet",
      .conventions = {NanRule::skip, PadCells::excluded, Initial::lowest_no_index,
                      ScanOrder::row_major, IndexFormat::memory},
@@ -95,7 +101,8 @@ constexpr Profile kProfiles[] = {
                .dilation = false},
      .source = "darknet maxpool_layer.c: -FLT_MAX start, out-of-image taps skipped, strict >, "
                "index -1 until a tap wins; index flat over the input buffer",
-     .unspecified = "none within its parameters"},
+     .unspecified = "none within its parameters",
+     .open = {}},
 };
 
 }  // namespace

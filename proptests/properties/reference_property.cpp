@@ -26,8 +26,13 @@ void equals_reference_bitwise(const Implementation& impl, const PropertyOptions&
   const Geometry g = problem.geometry();
   const Bytes x = gen::to_dtype_bytes(problem, *gen::values(problem, g.input_elements()));
   const Bytes dy = gen::to_dtype_bytes(problem, *gen::values(problem, g.output_elements()));
-  // Backward adds into dx: start from arbitrary values so `=` for `+=` shows.
-  const Bytes dx_start = gen::to_dtype_bytes(problem, *gen::values(problem, g.input_elements()));
+  // Backward adds into dx: start from arbitrary values so `=` for `+=` shows
+  // (from zero where the implementation's contract is a zero start).
+  const Bytes dx_start =
+      options.accumulates_into_dx
+          ? gen::to_dtype_bytes(problem, *gen::values(problem, g.input_elements()))
+          : gen::to_dtype_bytes(problem,
+                                std::vector<double>(static_cast<std::size_t>(g.input_elements())));
 
   const auto reference = reference::make_implementation();
   const proptest::ForwardResult expected = proptest::run_forward(*reference, problem, x);

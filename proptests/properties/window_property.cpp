@@ -10,6 +10,19 @@
 #include "window_rule.hpp"
 
 namespace poolcheck::properties {
+namespace {
+
+// No tap of the window reads an input cell.
+bool window_in_padding(const Geometry& g, const Dims& o) {
+  Dims t{};
+  for (t[0] = 0; t[0] < g.kernel[0]; ++t[0])
+    for (t[1] = 0; t[1] < g.kernel[1]; ++t[1])
+      for (t[2] = 0; t[2] < g.kernel[2]; ++t[2])
+        if (g.inside(g.tap_position(o, t))) return false;
+  return true;
+}
+
+}  // namespace
 
 // y is the window's maximum under the profile's rules, the argmax decodes to
 // the first maximum in scan order, and both are bitwise what the rules say.
@@ -24,9 +37,13 @@ void output_is_first_maximum_of_its_window(const Implementation& impl,
   const std::vector<double> xr = as_doubles(problem.dtype(), x);
   const proptest::ForwardResult r = proptest::run_forward(impl, problem, x, options.argmax);
   const std::vector<double> y = as_doubles(problem.dtype(), r.y);
+  const OpenBehaviour open = options.relax_open ? open_behaviour(problem) : OpenBehaviour{};
   for_each_output(g, [&](std::int64_t n, std::int64_t c, const Dims& o) {
     const auto at = static_cast<std::size_t>(g.output_offset(n, c, o));
-    const Expected e = expected_window(g, problem.conventions(), problem.dtype(), xr, n, c, o);
+    if (open.padding_windows && window_in_padding(g, o)) return;
+    Expected e = expected_window(g, problem.conventions(), problem.dtype(), xr, n, c, o);
+    // A tied zero may carry either sign; which cell is the argmax still counts.
+    if (open.zero_sign && e.value && *e.value == 0 && y[at] == 0) e.value.reset();
     // Written only on failure: printing the tensors for every window would
     // cost more than the check.
     const auto fail = [&](const std::string& what) {

@@ -183,4 +183,9 @@ class Problem {
 
 std::string_view layout_name(Layout layout, int rank) noexcept;
 
+// What a foreign implementation of this problem may do its own way: the
+// profile's open behaviours, with NaN windows open wherever the conventions
+// leave NaN handling unspecified.
+OpenBehaviour open_behaviour(const Problem& problem) noexcept;
+
 }  // namespace poolcheck

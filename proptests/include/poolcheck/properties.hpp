@@ -22,6 +22,16 @@ struct PropertyOptions {
   // Checks of what it lacks are left out, never faked.
   bool argmax = true;
   bool backward = true;
+  // Whether backward adds into the caller's dx in window order (the
+  // Implementation contract of the built-ins). A plug-in computes its gradient
+  // from zero (plugin.h) and the host adds the result, which rounds
+  // differently (-0 + -0 is -0, but -0 + (0 + -0) is +0): then comparisons
+  // start from a zero dx.
+  bool accumulates_into_dx = true;
+  // A foreign implementation: windows whose behaviour the profile leaves open
+  // (open_behaviour(problem)) are checked only as far as it is specified.
+  // fast/ and the reference are held to poolcheck's full definition.
+  bool relax_open = false;
   // The run to compare with where a property compares two runs (repeated runs
   // bitwise identical; fast/ at 1 vs 2 threads). Null: `impl` itself again.
   const Implementation* second = nullptr;
