@@ -108,18 +108,83 @@ def make_table(rows, command, machine):
     return "\n".join(lines) + "\n"
 
 
+README_BEGIN = "<!-- bench-summary:begin (written by bench/make_table.py) -->"
+README_END = "<!-- bench-summary:end -->"
+PEER_PROFILE = {"peer:onednn-2.6": "onednn", "peer:xnnpack-20220216": "xnnpack",
+                "peer:libtorch-1.13": "pytorch"}
+
+
+def make_summary(rows, command, machine):
+    """One row per pass, shape and thread count: fast/ against the copy and the
+    best peer. fast/ runs under each peer's profile; the row takes, for every
+    peer, the ratio peer time / fast time under that peer's profile, and shows
+    the smallest (the best peer relative to fast/)."""
+    lines = [f"Command: `{command}`; machine: {machine}; "
+             f"{datetime.datetime.now().astimezone().date().isoformat()}. "
+             "`vs copy`: fast/'s bandwidth over a memcpy of the same bytes at the same thread "
+             "count; `best peer / fast`: the fastest peer's time over fast/'s under that peer's "
+             "profile (> 1: fast/ is faster).",
+             "",
+             "| pass | shape | threads | fast/ | vs copy | × ref | best peer | best peer / fast |",
+             "|---|---|---|---|---|---|---|---|"]
+    keys = sorted({(k[0], k[1], k[3]) for k in rows},
+                  key=lambda k: (["fwd_infer", "fwd_train", "backward"].index(k[0])
+                                 if k[0] in ("fwd_infer", "fwd_train", "backward") else 9, k[1], k[2]))
+    for p, shape, threads in keys:
+        fasts = {k[2]: rows[k] for k in rows
+                 if k[0] == p and k[1] == shape and k[3] == threads and k[2].startswith("fast:")
+                 and "seconds" in rows[k]}
+        if not fasts:
+            continue
+        fast_name, fast = min(fasts.items(), key=lambda kv: kv[1]["seconds"])
+        copy = rows.get((p, shape, "copy", threads), {})
+        ref = next((rows[k] for k in rows if k[0] == p and k[1] == shape
+                    and k[2].startswith("reference:") and "seconds" in rows[k]), {})
+        vs_copy = (f"{(fast['bytes'] / fast['seconds']) / (copy['bytes'] / copy['seconds']):.2f}"
+                   if "seconds" in copy else "")
+        x_ref = f"{ref['seconds'] / fast['seconds']:.0f}" if "seconds" in ref else ""
+        best = None
+        for peer, profile in PEER_PROFILE.items():
+            r = rows.get((p, shape, peer, threads), {})
+            f = rows.get((p, shape, "fast:" + profile, threads), {})
+            if "seconds" in r and "seconds" in f:
+                ratio = r["seconds"] / f["seconds"]
+                if best is None or ratio < best[1]:
+                    best = (peer.removeprefix("peer:"), ratio)
+        lines.append(f"| {p} | {shape} | {threads} | {fmt_time(fast['seconds'])} ({fast_name}) "
+                     f"| {vs_copy} | {x_ref} | {best[0] if best else 'n/a'} "
+                     f"| {f'{best[1]:.2f}' if best else ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_readme_summary(readme, summary):
+    text = open(readme).read()
+    if README_BEGIN not in text or README_END not in text:
+        sys.exit(f"{readme}: no {README_BEGIN} ... {README_END} markers")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    with open(readme, "w") as f:
+        f.write(head + README_BEGIN + "\n" + summary + README_END + tail)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("json")
     parser.add_argument("--command", default="scripts/bench.sh")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "RESULTS.md"))
+    parser.add_argument("--readme", default=os.path.join(os.path.dirname(__file__), "..",
+                                                         "README.md"),
+                        help="README whose bench-summary block is rewritten ('' to skip)")
     args = parser.parse_args()
     with open(args.json) as f:
         doc = json.load(f)
-    table = make_table(parse_rows(doc), args.command, cpu_description())
+    rows = parse_rows(doc)
+    table = make_table(rows, args.command, cpu_description())
     sys.stdout.write(table)
     with open(args.out, "w") as f:
         f.write(table)
+    if args.readme:
+        write_readme_summary(args.readme, make_summary(rows, args.command, cpu_description()))
 
 
 if __name__ == "__main__":
