@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -129,9 +130,13 @@ IsolatedPlugin::IsolatedPlugin(std::unique_ptr<LoadedPlugin> plugin, IsolationOp
 std::unique_ptr<IsolatedPlugin> IsolatedPlugin::open(const std::filesystem::path& path,
                                                      IsolationOptions options) {
   // A trial load in a child first: a plug-in whose initialisation crashes or
-  // hangs must not take this process with it.
+  // hangs must not take this process with it. Loading happens once and a large
+  // library (libtorch maps hundreds of MB) can take seconds on a busy machine,
+  // so it gets at least kLoadTimeout rather than the per-call limit.
+  constexpr std::chrono::milliseconds kLoadTimeout{60'000};
+  const std::chrono::milliseconds load_timeout = std::max(options.timeout, kLoadTimeout);
   const detail::SharedReport shared;
-  const ChildEnd end = detail::run_in_child(options.timeout, shared, [&](ChildReport& report) {
+  const ChildEnd end = detail::run_in_child(load_timeout, shared, [&](ChildReport& report) {
     try {
       (void)load(path);
       report.status = 0;
@@ -145,7 +150,7 @@ std::unique_ptr<IsolatedPlugin> IsolatedPlugin::open(const std::filesystem::path
   };
   switch (end.how) {
     case ChildEnd::How::timed_out:
-      throw failed("did not finish within " + std::to_string(options.timeout.count()) + " ms");
+      throw failed("did not finish within " + std::to_string(load_timeout.count()) + " ms");
     case ChildEnd::How::signaled:
       throw failed("crashed with " + signal_name(end.signal));
     case ChildEnd::How::exited:

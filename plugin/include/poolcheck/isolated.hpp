@@ -69,7 +69,8 @@ class PluginFailure : public std::runtime_error {
 };
 
 struct IsolationOptions {
-  // How long one call (or the trial load) may take before it is killed.
+  // How long one call may take before it is killed (the trial load gets at
+  // least 60 s: loading is once, and large libraries are slow to map).
   std::chrono::milliseconds timeout{10'000};
 };
 
