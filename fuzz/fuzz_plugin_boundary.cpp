@@ -64,8 +64,10 @@ void check_decode(const Problem& p, const Geometry& g, std::span<const std::int6
         if (!at) return;
         const bool in_range = *at >= 0 && *at < g.input_elements();
         const std::int64_t found_n = in_range ? *at / g.in_batch_stride : -1;
+        // channels-last: c is the offset modulo C; channels-first: the
+        // quotient by the plane, already below C.
         const std::int64_t found_c =
-            in_range ? (*at % g.in_batch_stride) / g.in_channel_stride : -1;
+            in_range ? (*at % g.in_batch_stride) / g.in_channel_stride % g.channels : -1;
         if (found_n != n || found_c != c)
           fail(p, "decode_argmax(" + std::to_string(index) + ") for (n, c) = (" +
                       std::to_string(n) + ", " + std::to_string(c) + ") gave offset " +
