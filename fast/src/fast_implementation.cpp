@@ -370,9 +370,12 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
                 if (interior && index >= 0 && index < kernel_volume)
                   to = first + origin_offset + tap_offset[static_cast<std::size_t>(index)];
               } else {
-                const std::int64_t p =
-                    cv.index == IndexFormat::tensor ? index - (n * g.channels + c) * plane : index;
-                if (p >= 0 && p < plane) to = first + p * cell_stride;
+                // Range check before subtracting: a hostile index near
+                // INT64_MIN would overflow `index - base` (UB).
+                const std::int64_t base =
+                    cv.index == IndexFormat::tensor ? (n * g.channels + c) * plane : 0;
+                if (index >= base && index - base < plane)
+                  to = first + (index - base) * cell_stride;
               }
               if (to < 0) {
                 const std::optional<std::int64_t> decoded = decode_argmax(g, cv, n, c, o, index);
