@@ -99,7 +99,10 @@ TEST(Isolated, HangIsKilledAfterTheTimeout) {
   const auto* timed_out = std::get_if<outcome::TimedOut>(&got.outcome);
   ASSERT_NE(timed_out, nullptr) << describe(got.outcome);
   EXPECT_EQ(timed_out->after, std::chrono::milliseconds(300));
-  EXPECT_GE(elapsed, std::chrono::milliseconds(300));
+  // It waited for the timeout rather than killing at once. Not exactly 300:
+  // the host's deadline starts at the fork, a few microseconds after `start`
+  // would have to be, and timers may fire a hair early (seen: 299.98 ms).
+  EXPECT_GE(elapsed, std::chrono::milliseconds(250));
   EXPECT_LT(elapsed, std::chrono::seconds(5));
   // The next call goes on (and hangs again, reported again).
   EXPECT_TRUE(
