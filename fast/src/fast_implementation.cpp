@@ -139,24 +139,12 @@ void parallel_for(int threads, std::int64_t units, const Body& body) {
 // f(n, c, out_pos, output offset) for every output of rows [begin, end).
 template <class F>
 void for_each_output_of_rows(const Geometry& g, std::int64_t begin, std::int64_t end, F&& f) {
-  const bool channels_last = g.layout == Layout::channels_last;
   for (std::int64_t row = begin; row < end; ++row) {
-    Dims o{};
-    std::int64_t rest = row;
-    o[1] = rest % g.out[1];
-    rest /= g.out[1];
-    o[0] = rest % g.out[0];
-    rest /= g.out[0];
-    std::int64_t c_begin = 0;
-    std::int64_t c_end = g.channels;
-    if (!channels_last) {
-      c_begin = rest % g.channels;
-      c_end = c_begin + 1;
-      rest /= g.channels;
-    }
-    const std::int64_t n = rest;
+    detail::RowWork work = detail::row_work(g, row);
+    Dims& o = work.out_pos;
     for (o[2] = 0; o[2] < g.out[2]; ++o[2])
-      for (std::int64_t c = c_begin; c < c_end; ++c) f(n, c, o, g.output_offset(n, c, o));
+      for (std::int64_t c = work.c_begin; c < work.c_end; ++c)
+        f(work.n, c, o, g.output_offset(work.n, c, o));
   }
 }
 
@@ -289,87 +277,104 @@ void forward(const Problem& problem, std::span<const T> x, std::span<T> y,
                });
 }
 
+// The SIMD scatter for this problem, or nullptr where the scalar loop runs
+// (NCHW, the 16-bit and integer types, large kernels, "portable").
+template <class T>
+detail::ScatterKernel<T> scatter_kernel(const SimdKernels* simd, const Plan& plan) {
+  const Geometry& g = plan.g;
+  if (simd == nullptr || g.layout != Layout::channels_last || !plan.tap_id_fits ||
+      g.kernel_volume() > std::min(detail::kMaxScatterTaps, simd->scatter_max_taps))
+    return nullptr;
+  if constexpr (std::is_same_v<T, float>) return simd->f32_scatter;
+  if constexpr (std::is_same_v<T, double>) return simd->f64_scatter;
+  return nullptr;
+}
+
 template <class T>
 void backward(const Problem& problem, std::span<const std::int64_t> argmax, std::span<const T> dy,
               std::span<T> dx, const Options& options) {
   check_dtype<T>(problem, "dy");
-  const Geometry g = problem.geometry();
+  const Plan plan = detail::make_plan(problem);
+  const Geometry& g = plan.g;
   if (argmax.size() != static_cast<std::size_t>(g.output_elements()))
     throw ProblemError("argmax.length", std::to_string(argmax.size()),
                        "the problem needs " + std::to_string(g.output_elements()));
   check_backward_buffers(problem, g, ConstBuffer{}, argmax, ConstBuffer::of(problem.dtype(), dy),
                          MutableBuffer::of(problem.dtype(), dx));
-  resolve_target(options.target);  // backward is scalar, but the option is still checked
+  const detail::ScatterKernel<T> scatter = scatter_kernel<T>(resolve_target(options.target), plan);
   const Conventions& cv = problem.conventions();
   const std::int64_t planes = g.batch * g.channels;
+  const std::int64_t kernel_volume = g.kernel_volume();
   // Decoding without decode_argmax where that is a few integer operations:
-  // the window formats at windows wholly inside the image (tap -> offset from
-  // the window's first tap, from a table of at most kMaxTable taps, kept on
-  // the stack), and the formats that name a cell of the plane by its
-  // row-major spatial offset (plane, tensor). An index that fails the same
-  // range checks as decode_argmax's goes to decode_argmax, which throws.
-  constexpr std::int64_t kMaxTable = 64;
+  // the window formats (kernels of at most kMaxScatterTaps taps), through a
+  // table from the format's tap number to the tap's dx offset, and the
+  // formats that name a cell of the plane by its row-major spatial offset
+  // (plane, tensor). An index that fails decode_argmax's range checks goes to
+  // decode_argmax, which throws.
   const bool window_format =
-      cv.index == IndexFormat::window || cv.index == IndexFormat::window_col_major;
+      (cv.index == IndexFormat::window || cv.index == IndexFormat::window_col_major) &&
+      kernel_volume <= detail::kMaxScatterTaps;
   const bool spatial_format = cv.index == IndexFormat::plane || cv.index == IndexFormat::tensor;
-  std::array<std::int64_t, kMaxTable> tap_offset{};
-  const bool table = window_format && g.kernel_volume() <= kMaxTable;
-  if (table) {
+  // The taps of a window wholly inside the image, in every format: the id
+  // its index carries (index = base + id, Plan::tap_id) and its offset from
+  // the window's first cell. In the window formats the id is the tap number.
+  detail::ScatterTaps interior_taps;
+  std::array<std::int64_t, detail::kMaxScatterTaps> offset_by_id{};  // window formats
+  if (kernel_volume <= detail::kMaxScatterTaps) {
     Dims t{};
     for (t[0] = 0; t[0] < g.kernel[0]; ++t[0])
       for (t[1] = 0; t[1] < g.kernel[1]; ++t[1])
         for (t[2] = 0; t[2] < g.kernel[2]; ++t[2]) {
-          const std::int64_t id = cv.index == IndexFormat::window
-                                      ? g.tap_index(t)
-                                      : (t[2] * g.kernel[1] + t[1]) * g.kernel[0] + t[0];
+          std::int64_t id = 0;
           std::int64_t offset = 0;
-          for (int a = 0; a < kMaxRank; ++a)
+          for (int a = 0; a < kMaxRank; ++a) {
+            id += t[a] * plan.tap_id[a];
             offset += t[a] * g.dilation[a] * g.in_spatial_stride[a];
-          tap_offset[static_cast<std::size_t>(id)] = offset;
+          }
+          const auto i = static_cast<std::size_t>(interior_taps.count++);
+          interior_taps.id[i] = id;
+          interior_taps.offset[i] = offset;
+          interior_taps.largest_id = std::max(interior_taps.largest_id, id);
+          if (window_format) offset_by_id[static_cast<std::size_t>(id)] = offset;
         }
   }
-  const std::int64_t kernel_volume = g.kernel_volume();
   const std::int64_t plane = g.input_plane();
   const std::int64_t cell_stride = g.in_spatial_stride[2];  // spatial offset p -> memory
+  // Windows whose every w tap is inside: lo <= ow < hi.
+  const std::int64_t w_lo = std::min(g.out[2], (g.pad_begin[2] + g.stride[2] - 1) / g.stride[2]);
+  const std::int64_t w_last_fit = g.in[2] - 1 - (g.kernel[2] - 1) * g.dilation[2] + g.pad_begin[2];
+  const std::int64_t w_hi =
+      std::clamp<std::int64_t>(w_last_fit < 0 ? 0 : w_last_fit / g.stride[2] + 1, w_lo, g.out[2]);
   parallel_for(
       thread_count(options, g.output_elements(), planes), planes,
       [&](std::int64_t begin, std::int64_t end) {
-        if (!table && !spatial_format) {
-          for_each_output_of_planes(
-              g, begin, end, [&](std::int64_t n, std::int64_t c, const Dims& o, std::int64_t at) {
-                const std::optional<std::int64_t> to =
-                    decode_argmax(g, cv, n, c, o, argmax[static_cast<std::size_t>(at)]);
-                if (!to) return;
-                T& cell = dx[static_cast<std::size_t>(*to)];
-                cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
-              });
-          return;
+        std::array<std::int64_t, detail::kScatterChunk> leftover{};
+        // A window at the border, in the window formats: its taps by number,
+        // with their dx offsets from the image's first cell (-1: a pad cell,
+        // which receives nothing).
+        detail::ScatterTaps border_taps;
+        if (window_format) {
+          border_taps.count = kernel_volume;
+          border_taps.largest_id = kernel_volume - 1;
+          for (std::int64_t i = 0; i < kernel_volume; ++i) border_taps.id[i] = i;
         }
-        // Per plane, outputs in row-major order (the definition's order); in
-        // NHWC all channels of a position at once, which walks memory in order.
-        const bool last = g.layout == Layout::channels_last;
         for (std::int64_t n = begin / g.channels; n * g.channels < end; ++n) {
           const std::int64_t c_begin = std::max(begin, n * g.channels) - n * g.channels;
           const std::int64_t c_end = std::min(end, (n + 1) * g.channels) - n * g.channels;
-          const auto position = [&](const Dims& o, std::int64_t c_lo, std::int64_t c_hi) {
-            bool interior = true;
-            std::int64_t origin_offset = 0;
-            for (int a = 0; a < kMaxRank; ++a) {
-              const std::int64_t origin = o[a] * g.stride[a] - g.pad_begin[a];
-              interior =
-                  interior && origin >= 0 && origin + (g.kernel[a] - 1) * g.dilation[a] < g.in[a];
-              origin_offset += origin * g.in_spatial_stride[a];
-            }
-            for (std::int64_t c = c_lo; c < c_hi; ++c) {
+          const std::int64_t image = n * g.in_batch_stride;
+          // dx += dy for the window at o, channels [c_lo, c_hi), whose first
+          // cell is origin_offset from the image's and whose index base is
+          // index_base (at channel 0).
+          const auto window = [&](const Dims& o, bool interior, std::int64_t origin_offset,
+                                  std::int64_t index_base, std::int64_t c_lo, std::int64_t c_hi) {
+            // One output by the general decoder.
+            const auto one = [&](std::int64_t c) {
               const std::int64_t at = g.output_offset(n, c, o);
               const std::int64_t index = argmax[static_cast<std::size_t>(at)];
-              if (index == kNoArgmax) continue;
-              const std::int64_t first = n * g.in_batch_stride + c * g.in_channel_stride;
+              if (index == kNoArgmax) return;
+              const std::int64_t first = image + c * g.in_channel_stride;
               std::int64_t to = -1;
-              if (table) {
-                if (interior && index >= 0 && index < kernel_volume)
-                  to = first + origin_offset + tap_offset[static_cast<std::size_t>(index)];
-              } else {
+              if (spatial_format) {
                 // Range check before subtracting: a hostile index near
                 // INT64_MIN would overflow `index - base` (UB).
                 const std::int64_t base =
@@ -379,23 +384,164 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
               }
               if (to < 0) {
                 const std::optional<std::int64_t> decoded = decode_argmax(g, cv, n, c, o, index);
-                if (!decoded) continue;
+                if (!decoded) return;
                 to = *decoded;
               }
               T& cell = dx[static_cast<std::size_t>(to)];
               cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
+            };
+            if (window_format && !interior) {
+              // Where each tap of this border window reads, per axis: the cell
+              // (clamped under PadCells::border), or -1 for a pad cell that
+              // reads nothing (tap_source's rule, one axis at a time).
+              std::array<std::array<std::int64_t, detail::kMaxScatterTaps>, kMaxRank> axis{};
+              for (int a = 0; a < kMaxRank; ++a) {
+                for (std::int64_t t = 0; t < g.kernel[a]; ++t) {
+                  std::int64_t p = o[a] * g.stride[a] - g.pad_begin[a] + t * g.dilation[a];
+                  if (p < 0 || p >= g.in[a]) {
+                    if (cv.pad != PadCells::border) {
+                      axis[a][t] = -1;
+                      continue;
+                    }
+                    p = p < 0 ? 0 : g.in[a] - 1;
+                  }
+                  axis[a][t] = p * g.in_spatial_stride[a];
+                }
+              }
+              Dims t{};
+              std::size_t i = 0;
+              for (t[0] = 0; t[0] < g.kernel[0]; ++t[0])
+                for (t[1] = 0; t[1] < g.kernel[1]; ++t[1])
+                  for (t[2] = 0; t[2] < g.kernel[2]; ++t[2], ++i) {
+                    const std::int64_t p0 = axis[0][t[0]], p1 = axis[1][t[1]], p2 = axis[2][t[2]];
+                    border_taps.offset[interior_taps.id[i]] =
+                        p0 < 0 || p1 < 0 || p2 < 0 ? -1 : p0 + p1 + p2;
+                  }
+            }
+            const std::int64_t at_lo = g.output_offset(n, c_lo, o);
+            std::int64_t c = c_lo;
+            if (scatter != nullptr && (interior || window_format)) {
+              // NHWC: the channels are consecutive in argmax, dy and dx.
+              const detail::ScatterTaps& taps = interior ? interior_taps : border_taps;
+              T* const dx_window = dx.data() + image + (interior ? origin_offset : 0);
+              while (c < c_hi) {
+                const std::int64_t chunk = std::min(c_hi - c, detail::kScatterChunk);
+                const std::int64_t at = at_lo + (c - c_lo);
+                std::int64_t found = 0;
+                const std::int64_t covered = scatter(taps, argmax.data() + at, dy.data() + at,
+                                                     dx_window + c, index_base + c * plan.index_c,
+                                                     plan.index_c, chunk, leftover.data(), &found);
+                for (std::int64_t i = 0; i < found; ++i)
+                  one(c + leftover[static_cast<std::size_t>(i)]);
+                c += covered;
+                if (covered < chunk) break;  // the channels after the last whole vector
+              }
+            }
+            if (window_format) {
+              const std::int64_t* const offsets =
+                  interior ? offset_by_id.data() : border_taps.offset;
+              T* const cells = dx.data() + image + (interior ? origin_offset : 0);
+              for (; c < c_hi; ++c) {
+                const std::int64_t at = at_lo + (c - c_lo) * g.out_channel_stride;
+                const std::int64_t index = argmax[static_cast<std::size_t>(at)];
+                if (index >= 0 && index < kernel_volume) {
+                  const std::int64_t offset = offsets[index];
+                  if (offset < 0) continue;  // a pad cell
+                  T& cell = cells[offset + c * g.in_channel_stride];
+                  cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
+                } else if (index != kNoArgmax) {
+                  one(c);  // out of range: decode_argmax throws
+                }
+              }
+            }
+            for (; c < c_hi; ++c) one(c);
+          };
+          // Per plane, outputs in row-major order (the definition's order); in
+          // NHWC all channels of a position at once, which walks memory in order.
+          const auto rows = [&](std::int64_t c_lo, std::int64_t c_hi) {
+            // Fewer channels than a scatter vector holds: the scalar run below.
+            const bool few_channels = scatter == nullptr || c_hi - c_lo < 16;
+            Dims o{};
+            for (o[0] = 0; o[0] < g.out[0]; ++o[0]) {
+              for (o[1] = 0; o[1] < g.out[1]; ++o[1]) {
+                bool row_inside = true;  // along d and h
+                std::int64_t row_offset = 0;
+                std::int64_t row_index = n * plan.index_n;
+                for (int a = 0; a < 2; ++a) {
+                  const std::int64_t origin = o[a] * g.stride[a] - g.pad_begin[a];
+                  row_inside = row_inside && origin >= 0 &&
+                               origin + (g.kernel[a] - 1) * g.dilation[a] < g.in[a];
+                  row_offset += origin * g.in_spatial_stride[a];
+                  row_index += origin * plan.index_pos[a];
+                }
+                for (o[2] = 0; o[2] < g.out[2]; ++o[2]) {
+                  const bool interior = row_inside && o[2] >= w_lo && o[2] < w_hi;
+                  if (spatial_format && few_channels) {
+                    // plane and tensor name the cell whatever the window: one
+                    // tight loop over the row; an index it cannot place goes
+                    // to the general decoder (which throws).
+                    std::int64_t window_at = g.output_offset(n, c_lo, o);
+                    for (; o[2] < g.out[2]; ++o[2], window_at += g.out_spatial_stride[2]) {
+                      for (std::int64_t c = c_lo; c < c_hi; ++c) {
+                        const std::int64_t at = window_at + (c - c_lo) * g.out_channel_stride;
+                        const std::int64_t index = argmax[static_cast<std::size_t>(at)];
+                        const std::int64_t base =
+                            cv.index == IndexFormat::tensor ? (n * g.channels + c) * plane : 0;
+                        // Range check before subtracting (no overflow near INT64_MIN).
+                        if (index >= base && index - base < plane) {
+                          T& cell = dx[static_cast<std::size_t>(
+                              image + (index - base) * cell_stride + c * g.in_channel_stride)];
+                          cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
+                        } else if (index != kNoArgmax) {
+                          window(o, false, 0, 0, c, c + 1);
+                        }
+                      }
+                    }
+                    break;
+                  }
+                  if (interior && window_format && few_channels) {
+                    // The interior run, for few channels (window formats,
+                    // NHWC): one tight loop, no per-window set-up. Any index
+                    // it cannot place sends the rest of the run to `window`.
+                    std::int64_t window_at = g.output_offset(n, c_lo, o);
+                    T* cells = dx.data() + image + row_offset +
+                               (o[2] * g.stride[2] - g.pad_begin[2]) * g.in_spatial_stride[2];
+                    const std::int64_t cells_step = g.stride[2] * g.in_spatial_stride[2];
+                    bool placed = true;
+                    for (; o[2] < w_hi && placed;
+                         ++o[2], cells += cells_step, window_at += g.out_spatial_stride[2]) {
+                      for (std::int64_t c = c_lo; c < c_hi; ++c) {
+                        const std::int64_t at = window_at + (c - c_lo);
+                        const std::int64_t index = argmax[static_cast<std::size_t>(at)];
+                        if (static_cast<std::uint64_t>(index) >=
+                            static_cast<std::uint64_t>(kernel_volume)) {
+                          placed = index == kNoArgmax;
+                          if (placed) continue;
+                          // Channels [c_lo, c) of this window are done.
+                          const std::int64_t origin = o[2] * g.stride[2] - g.pad_begin[2];
+                          window(o, true, row_offset + origin * g.in_spatial_stride[2],
+                                 row_index + origin * plan.index_pos[2], c, c_hi);
+                          break;
+                        }
+                        T& cell = cells[offset_by_id[static_cast<std::size_t>(index)] +
+                                        c * g.in_channel_stride];
+                        cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
+                      }
+                    }
+                    --o[2];  // the loop header steps past the run
+                    continue;
+                  }
+                  const std::int64_t origin = o[2] * g.stride[2] - g.pad_begin[2];
+                  window(o, interior, row_offset + origin * g.in_spatial_stride[2],
+                         row_index + origin * plan.index_pos[2], c_lo, c_hi);
+                }
+              }
             }
           };
-          Dims o{};
-          if (last) {
-            for (o[0] = 0; o[0] < g.out[0]; ++o[0])
-              for (o[1] = 0; o[1] < g.out[1]; ++o[1])
-                for (o[2] = 0; o[2] < g.out[2]; ++o[2]) position(o, c_begin, c_end);
+          if (g.layout == Layout::channels_last) {
+            rows(c_begin, c_end);
           } else {
-            for (std::int64_t c = c_begin; c < c_end; ++c)
-              for (o[0] = 0; o[0] < g.out[0]; ++o[0])
-                for (o[1] = 0; o[1] < g.out[1]; ++o[1])
-                  for (o[2] = 0; o[2] < g.out[2]; ++o[2]) position(o, c, c + 1);
+            for (std::int64_t c = c_begin; c < c_end; ++c) rows(c, c + 1);
           }
         }
       });

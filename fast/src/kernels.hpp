@@ -45,6 +45,61 @@ struct Plan {
 
 Plan make_plan(const Problem& problem);
 
+// What one work row covers: image n, channels [c_begin, c_end) (all of them in
+// NHWC, one in NCHW) and the outputs at out_pos[0], out_pos[1] along every w.
+struct RowWork {
+  std::int64_t n = 0;
+  std::int64_t c_begin = 0;
+  std::int64_t c_end = 0;
+  Dims out_pos{};
+};
+
+inline RowWork row_work(const Geometry& g, std::int64_t row) {
+  RowWork work;
+  std::int64_t rest = row;
+  work.out_pos[1] = rest % g.out[1];
+  rest /= g.out[1];
+  work.out_pos[0] = rest % g.out[0];
+  rest /= g.out[0];
+  work.c_end = g.channels;
+  if (g.layout == Layout::channels_first) {
+    work.c_begin = rest % g.channels;
+    work.c_end = work.c_begin + 1;
+    rest /= g.channels;
+  }
+  work.n = rest;
+  return work;
+}
+
+// The taps of one window, for backward: tap i has the argmax id `id[i]`
+// (index = base + id) and its cell lies `offset[i]` elements after the
+// caller's dx pointer, or nowhere (-1: a pad cell, which receives nothing).
+// Kernels larger than kMaxScatterTaps are scattered by the scalar code.
+inline constexpr std::int64_t kMaxScatterTaps = 64;
+inline constexpr std::int64_t kScatterChunk = 256;
+struct ScatterTaps {
+  std::int64_t count = 0;
+  std::int64_t largest_id = 0;
+  std::int64_t id[kMaxScatterTaps] = {};
+  std::int64_t offset[kMaxScatterTaps] = {};
+};
+
+// Backward at one NHWC window, channels [0, channels) of the caller's range
+// (at most kScatterChunk of them): for each channel c whose index argmax[c]
+// is index_base + c * index_c + id[i], dx[offset[i] + c] += dy[c] (nothing
+// for a pad cell); an index of kNoArgmax adds nothing. Returns how many
+// leading channels it covered (whole vectors); the channels among those whose
+// index named no tap are listed in `leftover` (capacity: kScatterChunk) and
+// counted in *leftover_count, for the caller to decode in order. Each dx cell
+// receives exactly the additions the scalar loop would make, in the same
+// order. Lanes are distinct channels, so taps that share a cell (border
+// clamping) still update disjoint lanes of it.
+template <class T>
+using ScatterKernel = std::int64_t (*)(const ScatterTaps& taps, const std::int64_t* argmax,
+                                       const T* dy, T* dx_window, std::int64_t index_base,
+                                       std::int64_t index_c, std::int64_t channels,
+                                       std::int64_t* leftover, std::int64_t* leftover_count);
+
 // Forward over rows [row_begin, row_end). `taps` is either empty or the
 // argmax buffer, which receives the row-major window-local tap (or -1); the
 // caller converts taps to the profile's index format afterwards, except
@@ -62,6 +117,10 @@ struct SimdKernels {
   RowsKernel<double> f64_nhwc = nullptr;
   RowsKernel<float> f32_nchw = nullptr;
   RowsKernel<double> f64_nchw = nullptr;
+  ScatterKernel<float> f32_scatter = nullptr;
+  ScatterKernel<double> f64_scatter = nullptr;
+  // The scatter kernels pay per tap; beyond this many taps the scalar loop wins.
+  std::int64_t scatter_max_taps = 0;
 };
 
 // The Highway targets this CPU runs and this build compiled, best first.

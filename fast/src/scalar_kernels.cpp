@@ -94,27 +94,12 @@ Choice<T> choose(const Plan& plan, const T* plane, const Dims& out_pos) {
 template <class T>
 void portable_forward_rows(const Plan& plan, const T* x, T* y, std::int64_t* taps,
                            std::int64_t row_begin, std::int64_t row_end) {
-  const Geometry& g = plan.g;
-  const bool channels_last = g.layout == Layout::channels_last;
   for (std::int64_t row = row_begin; row < row_end; ++row) {
-    Dims o{};
-    std::int64_t rest = row;
-    o[1] = rest % g.out[1];
-    rest /= g.out[1];
-    o[0] = rest % g.out[0];
-    rest /= g.out[0];
-    std::int64_t c_begin = 0;
-    std::int64_t c_end = g.channels;
-    if (!channels_last) {
-      c_begin = rest % g.channels;
-      c_end = c_begin + 1;
-      rest /= g.channels;
-    }
-    const std::int64_t n = rest;
-    for (o[2] = 0; o[2] < g.out[2]; ++o[2]) {
-      for (std::int64_t c = c_begin; c < c_end; ++c)
-        portable_forward_one(plan, x, y, taps, n, c, o);
-    }
+    RowWork work = row_work(plan.g, row);
+    Dims& o = work.out_pos;
+    for (o[2] = 0; o[2] < plan.g.out[2]; ++o[2])
+      for (std::int64_t c = work.c_begin; c < work.c_end; ++c)
+        portable_forward_one(plan, x, y, taps, work.n, c, o);
   }
 }
 

@@ -679,8 +679,12 @@ struct NchwRows {
   }
 };
 
+// simd_backward.cpp, compiled for the same targets.
+void add_scatter_kernels(SimdKernels& k);
+
 SimdKernels kernels_for_this_target() {
   SimdKernels k;
+  add_scatter_kernels(k);
   k.highway_target = HWY_TARGET;
   k.f32_nhwc = &ByRule<float, NhwcRows>::call;
   k.f64_nhwc = &ByRule<double, NhwcRows>::call;

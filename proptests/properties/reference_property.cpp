@@ -6,18 +6,7 @@
 #include "property_support.hpp"
 
 namespace poolcheck::properties {
-namespace {
-
-constexpr IndexFormat kIndexFormats[] = {IndexFormat::window,
-                                         IndexFormat::window_col_major,
-                                         IndexFormat::plane,
-                                         IndexFormat::tensor,
-                                         IndexFormat::tensor_col_major,
-                                         IndexFormat::nhwc,
-                                         IndexFormat::nhwc_batch,
-                                         IndexFormat::memory};
-
-}  // namespace
+namespace {}  // namespace
 
 void equals_reference_bitwise(const Implementation& impl, const PropertyOptions& options) {
   const auto drawn = narrow(options.problems, {});
@@ -58,7 +47,7 @@ void equals_reference_bitwise(const Implementation& impl, const PropertyOptions&
           proptest::run_backward(actual_impl, problem, x, {}, dy, dx_start), false));
     if (!options.argmax) return;
     // The same choice written in every other index format.
-    for (const IndexFormat format : kIndexFormats) {
+    for (const IndexFormat format : kAllIndexFormats) {
       Conventions conventions = problem.conventions();
       conventions.index = format;
       Problem other = problem;

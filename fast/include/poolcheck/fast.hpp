@@ -47,9 +47,11 @@ std::unique_ptr<Implementation> make_implementation(const Options& options = {})
 //
 // Backward adds into dx in the definition's order (per input cell, windows in
 // row-major output order); threads split the (n, c) planes, so the bits do
-// not depend on the thread count. It decodes the window, plane and tensor
-// formats inline and calls decode_argmax for the others (and for any index
-// that fails its range checks, so errors are decode_argmax's).
+// not depend on the thread count. In NHWC f32/f64 it is vectorised along
+// channels: per window, each tap adds dy into the lanes whose argmax names it
+// (a blend, so untouched cells keep their bits). The window, plane and tensor
+// formats are decoded inline; other indices, and any index that fails its
+// range checks, go through decode_argmax (so errors are decode_argmax's).
 template <class T>
 void forward(const Problem& problem, std::span<const T> x, std::span<T> y,
              std::span<std::int64_t> argmax, const Options& options = {});

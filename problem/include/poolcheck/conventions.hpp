@@ -62,6 +62,16 @@ enum class IndexFormat {
   memory,            // Offset into the input buffer in its own layout (darknet).
 };
 
+// Every IndexFormat, for tests and campaigns that visit them all.
+inline constexpr IndexFormat kAllIndexFormats[] = {IndexFormat::window,
+                                                   IndexFormat::window_col_major,
+                                                   IndexFormat::plane,
+                                                   IndexFormat::tensor,
+                                                   IndexFormat::tensor_col_major,
+                                                   IndexFormat::nhwc,
+                                                   IndexFormat::nhwc_batch,
+                                                   IndexFormat::memory};
+
 struct Conventions {
   NanRule nan = NanRule::ignore;
   PadCells pad = PadCells::nan;
