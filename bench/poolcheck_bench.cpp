@@ -355,7 +355,10 @@ int main(int argc, char** argv) {
     const double reference_min_time = std::stod(option(argc, argv, "reference_min_time", "0.05"));
 #if POOLCHECK_BENCH_HAVE_FAST
     for (int threads = 1; threads <= 2; ++threads)
-      suite.fast.push_back(poolcheck::fast::make_implementation({.threads = threads}));
+      // As a caller with `threads` cores would: fast/ picks how many to use
+      // (one for problems too small to gain).
+      suite.fast.push_back(
+          poolcheck::fast::make_implementation({.threads = 0, .max_threads = threads}));
 #endif
     if (fs::is_directory(adapters)) {
       std::vector<fs::path> found;

@@ -76,8 +76,10 @@ namespace {
 using detail::Plan;
 using detail::SimdKernels;
 
-// Below this many tap visits a thread costs more than it saves.
-constexpr std::int64_t kWorkPerThread = std::int64_t{1} << 18;
+// Below this many tap visits (forward) or outputs (backward) per thread, a
+// thread costs more than it saves: starting one costs tens of microseconds,
+// about what one core needs for 2^20 tap visits (measured: bench/).
+constexpr std::int64_t kWorkPerThread = std::int64_t{1} << 20;
 
 std::string joined_targets() {
   std::string all;
@@ -99,19 +101,34 @@ const SimdKernels* resolve_target(const std::string& name) {
 int thread_count(const Options& options, std::int64_t work, std::int64_t units) {
   if (options.threads < 0)
     throw ProblemError("threads", std::to_string(options.threads), "must be 0 (auto) or more");
+  if (options.max_threads < 0)
+    throw ProblemError("max_threads", std::to_string(options.max_threads),
+                       "must be 0 (the hardware's) or more");
   std::int64_t threads = options.threads;
   if (threads == 0) {
     const auto hardware = static_cast<std::int64_t>(std::thread::hardware_concurrency());
-    threads =
-        std::clamp<std::int64_t>(work / kWorkPerThread, 1, std::max<std::int64_t>(hardware, 1));
+    const std::int64_t most = options.max_threads > 0 ? options.max_threads : hardware;
+    threads = std::clamp<std::int64_t>(work / kWorkPerThread, 1, std::max<std::int64_t>(most, 1));
   }
   return static_cast<int>(std::clamp<std::int64_t>(threads, 1, std::max<std::int64_t>(units, 1)));
 }
 
-// body(begin, end) over contiguous ranges of [0, units), one per thread; the
-// first exception of any thread is rethrown here after all have joined.
+// How backward splits the (n, c) planes between threads: in NHWC by whole
+// images only (threads that split an image's channels write interleaved
+// parts of the same dx lines and measured slower than one thread); in NCHW
+// by planes.
+std::int64_t plane_grain(const Geometry& g) {
+  return g.layout == Layout::channels_last ? g.channels : 1;
+}
+
+// body(begin, end) over contiguous ranges of [0, units), one per thread,
+// their boundaries multiples of `grain` (with fewer threads where there are
+// fewer grains); the first exception of any thread is rethrown here after
+// all have joined.
 template <class Body>
-void parallel_for(int threads, std::int64_t units, const Body& body) {
+void parallel_for(int threads, std::int64_t units, const Body& body, std::int64_t grain = 1) {
+  threads = static_cast<int>(
+      std::clamp<std::int64_t>((units + grain - 1) / grain, 1, std::max(threads, 1)));
   if (threads <= 1) {
     body(std::int64_t{0}, units);
     return;
@@ -121,8 +138,10 @@ void parallel_for(int threads, std::int64_t units, const Body& body) {
     std::vector<std::jthread> workers;
     workers.reserve(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t) {
-      const std::int64_t begin = units * t / threads;
-      const std::int64_t end = units * (t + 1) / threads;
+      const std::int64_t grains = (units + grain - 1) / grain;
+      const std::int64_t begin = std::min(units, grains * t / threads * grain);
+      const std::int64_t end =
+          t + 1 == threads ? units : std::min(units, grains * (t + 1) / threads * grain);
       workers.emplace_back([&body, &errors, t, begin, end] {
         try {
           body(begin, end);
@@ -345,8 +364,9 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
   const std::int64_t w_last_fit = g.in[2] - 1 - (g.kernel[2] - 1) * g.dilation[2] + g.pad_begin[2];
   const std::int64_t w_hi =
       std::clamp<std::int64_t>(w_last_fit < 0 ? 0 : w_last_fit / g.stride[2] + 1, w_lo, g.out[2]);
+  const int threads = thread_count(options, g.output_elements() * g.kernel_volume(), planes);
   parallel_for(
-      thread_count(options, g.output_elements(), planes), planes,
+      threads, planes,
       [&](std::int64_t begin, std::int64_t end) {
         std::array<std::int64_t, detail::kScatterChunk> leftover{};
         // A window at the border, in the window formats: its taps by number,
@@ -544,7 +564,8 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
             for (std::int64_t c = c_begin; c < c_end; ++c) rows(c, c + 1);
           }
         }
-      });
+      },
+      plane_grain(g));
 }
 
 template <class T>
@@ -558,8 +579,9 @@ void backward_from_input(const Problem& problem, std::span<const T> x, std::span
                          MutableBuffer::of(problem.dtype(), dx));
   resolve_target(options.target);
   const std::int64_t planes = g.batch * g.channels;
+  const int threads = thread_count(options, g.output_elements() * g.kernel_volume(), planes);
   parallel_for(
-      thread_count(options, g.output_elements() * g.kernel_volume(), planes), planes,
+      threads, planes,
       [&](std::int64_t begin, std::int64_t end) {
         for_each_output_of_planes(
             g, begin, end, [&](std::int64_t n, std::int64_t c, const Dims& o, std::int64_t at) {
@@ -571,7 +593,8 @@ void backward_from_input(const Problem& problem, std::span<const T> x, std::span
               T& cell = dx[static_cast<std::size_t>(g.input_offset(n, c, *source))];
               cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
             });
-      });
+      },
+      plane_grain(g));
 }
 
 #define POOLCHECK_FAST_INSTANTIATE(T)                                                          \

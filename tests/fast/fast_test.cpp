@@ -479,6 +479,13 @@ TEST(FastTargets, ListsPortableLastAndRejectsUnknownNames) {
     EXPECT_EQ(e.value(), "avx9000");
   }
   EXPECT_THROW((void)fast::make_implementation({.threads = -1}), ProblemError);
+  try {
+    (void)fast::make_implementation({.max_threads = -2});
+    FAIL() << "a negative max_threads was accepted";
+  } catch (const ProblemError& e) {
+    EXPECT_EQ(e.parameter(), "max_threads");
+    EXPECT_EQ(e.value(), "-2");
+  }
 }
 
 TEST(FastImplementation, ChecksBuffersLikeTheReference) {

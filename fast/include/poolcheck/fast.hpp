@@ -20,8 +20,12 @@ struct Options {
   // A dispatch target from available_targets(), or "auto" for the best one
   // this CPU runs. "portable" (no SIMD assumptions) is always available.
   std::string target = "auto";
-  // Worker threads; 0 picks by problem size (1 for problems too small to gain).
+  // Worker threads; 0 picks by problem size (1 for problems too small to
+  // gain), up to max_threads.
   int threads = 0;
+  // With threads = 0: the most threads the automatic choice may use (0: the
+  // hardware's). A caller with N cores to spare sets max_threads = N.
+  int max_threads = 0;
 };
 
 // Targets this CPU can run, best first, always ending with "portable".
@@ -35,7 +39,8 @@ std::unique_ptr<Implementation> make_implementation(const Options& options = {})
 // type erasure (for benchmarks and embedding). T is float, double, float16,
 // bfloat16, std::int8_t or std::uint8_t and must match problem.dtype()
 // (ProblemError "x.dtype" otherwise). Throws ProblemError("target", ...) for
-// a bad Options::target and ("threads", ...) for a negative thread count.
+// a bad Options::target and ("threads", ...) or ("max_threads", ...) for a
+// negative thread count.
 //
 // What runs: f32/f64 use the SIMD kernels of the chosen target (NHWC
 // vectorised along channels, or along the row's (window, channel) pairs for
@@ -46,8 +51,8 @@ std::unique_ptr<Implementation> make_implementation(const Options& options = {})
 // window-local and converted with encode_argmax.
 //
 // Backward adds into dx in the definition's order (per input cell, windows in
-// row-major output order); threads split the (n, c) planes, so the bits do
-// not depend on the thread count. In NHWC f32/f64 it is vectorised along
+// row-major output order); threads split the (n, c) planes (in NHWC whole
+// images only), so the bits do not depend on the thread count. In NHWC f32/f64 it is vectorised along
 // channels: per window, each tap adds dy into the lanes whose argmax names it
 // (a blend, so untouched cells keep their bits). The window, plane and tensor
 // formats are decoded inline; other indices, and any index that fails its
