@@ -359,11 +359,7 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
   }
   const std::int64_t plane = g.input_plane();
   const std::int64_t cell_stride = g.in_spatial_stride[2];  // spatial offset p -> memory
-  // Windows whose every w tap is inside: lo <= ow < hi.
-  const std::int64_t w_lo = std::min(g.out[2], (g.pad_begin[2] + g.stride[2] - 1) / g.stride[2]);
-  const std::int64_t w_last_fit = g.in[2] - 1 - (g.kernel[2] - 1) * g.dilation[2] + g.pad_begin[2];
-  const std::int64_t w_hi =
-      std::clamp<std::int64_t>(w_last_fit < 0 ? 0 : w_last_fit / g.stride[2] + 1, w_lo, g.out[2]);
+  const detail::OutputRange interior_w = detail::interior_along_w(g);
   const int threads = thread_count(options, g.output_elements() * g.kernel_volume(), planes);
   parallel_for(
       threads, planes,
@@ -479,7 +475,8 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
           // Per plane, outputs in row-major order (the definition's order); in
           // NHWC all channels of a position at once, which walks memory in order.
           const auto rows = [&](std::int64_t c_lo, std::int64_t c_hi) {
-            // Fewer channels than a scatter vector holds: the scalar run below.
+            // Fewer channels than the widest scatter vector holds (16 f32
+            // lanes, AVX-512), or no scatter: the scalar runs below.
             const bool few_channels = scatter == nullptr || c_hi - c_lo < 16;
             Dims o{};
             for (o[0] = 0; o[0] < g.out[0]; ++o[0]) {
@@ -495,7 +492,7 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
                   row_index += origin * plan.index_pos[a];
                 }
                 for (o[2] = 0; o[2] < g.out[2]; ++o[2]) {
-                  const bool interior = row_inside && o[2] >= w_lo && o[2] < w_hi;
+                  const bool interior = row_inside && o[2] >= interior_w.lo && o[2] < interior_w.hi;
                   if (spatial_format && few_channels) {
                     // plane and tensor name the cell whatever the window: one
                     // tight loop over the row; an index it cannot place goes
@@ -520,15 +517,15 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
                     break;
                   }
                   if (interior && window_format && few_channels) {
-                    // The interior run, for few channels (window formats,
-                    // NHWC): one tight loop, no per-window set-up. Any index
-                    // it cannot place sends the rest of the run to `window`.
+                    // The interior run, for few channels in the window
+                    // formats: one tight loop, no per-window set-up. An index
+                    // it cannot place goes to `window` (which throws).
                     std::int64_t window_at = g.output_offset(n, c_lo, o);
                     T* cells = dx.data() + image + row_offset +
                                (o[2] * g.stride[2] - g.pad_begin[2]) * g.in_spatial_stride[2];
                     const std::int64_t cells_step = g.stride[2] * g.in_spatial_stride[2];
                     bool placed = true;
-                    for (; o[2] < w_hi && placed;
+                    for (; o[2] < interior_w.hi && placed;
                          ++o[2], cells += cells_step, window_at += g.out_spatial_stride[2]) {
                       for (std::int64_t c = c_lo; c < c_hi; ++c) {
                         const std::int64_t at = window_at + (c - c_lo);

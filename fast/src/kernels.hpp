@@ -7,6 +7,7 @@
 // output is written by exactly one thread.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -44,6 +45,21 @@ struct Plan {
 };
 
 Plan make_plan(const Problem& problem);
+
+// The outputs along w whose every w tap is inside the image: lo <= ow < hi,
+// that is ceil(pad / stride) <= ow and ow * s - pad + (k - 1) * dil < in.
+struct OutputRange {
+  std::int64_t lo = 0;
+  std::int64_t hi = 0;
+};
+
+inline OutputRange interior_along_w(const Geometry& g) {
+  const std::int64_t reach = (g.kernel[2] - 1) * g.dilation[2];
+  const std::int64_t lo = std::min(g.out[2], (g.pad_begin[2] + g.stride[2] - 1) / g.stride[2]);
+  const std::int64_t last_fit = g.in[2] - 1 - reach + g.pad_begin[2];  // ow * s <= last_fit
+  return {lo,
+          std::clamp<std::int64_t>(last_fit < 0 ? 0 : last_fit / g.stride[2] + 1, lo, g.out[2])};
+}
 
 // What one work row covers: image n, channels [c_begin, c_end) (all of them in
 // NHWC, one in NCHW) and the outputs at out_pos[0], out_pos[1] along every w.

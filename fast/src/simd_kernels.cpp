@@ -476,12 +476,9 @@ void nhwc_rows_impl(const Plan& plan, const T* x, T* y, std::int64_t* taps, std:
                     std::int64_t row_end) {
   const Geometry& g = plan.g;
   const bool affine = plan.tap_id_fits;
-  // Windows whose every w tap is inside: lo <= ow < hi (as in nchw_rows).
-  const std::int64_t reach = (g.kernel[2] - 1) * g.dilation[2];
-  const std::int64_t lo = std::min(g.out[2], (g.pad_begin[2] + g.stride[2] - 1) / g.stride[2]);
-  const std::int64_t last_fit = g.in[2] - 1 - reach + g.pad_begin[2];
-  const std::int64_t hi =
-      std::clamp<std::int64_t>(last_fit < 0 ? 0 : last_fit / g.stride[2] + 1, lo, g.out[2]);
+  // Windows whose every w tap is inside: lo <= ow < hi.
+  const OutputRange w = interior_along_w(g);
+  const std::int64_t lo = w.lo, hi = w.hi;
   for (std::int64_t row = row_begin; row < row_end; ++row) {
     Dims o{};
     o[1] = row % g.out[1];
@@ -599,13 +596,9 @@ template <class T, NanRule kRule, bool kFirst>
 void nchw_rows(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t row_begin,
                std::int64_t row_end) {
   const Geometry& g = plan.g;
-  // Outputs whose every w tap is inside: ceil(pad / stride) <= ow and
-  // ow * s - pad + (k - 1) * dil < in.
-  const std::int64_t reach = (g.kernel[2] - 1) * g.dilation[2];
-  const std::int64_t lo = std::min(g.out[2], (g.pad_begin[2] + g.stride[2] - 1) / g.stride[2]);
-  const std::int64_t last_fit = g.in[2] - 1 - reach + g.pad_begin[2];  // ow * s <= last_fit
-  const std::int64_t hi =
-      std::clamp<std::int64_t>(last_fit < 0 ? 0 : last_fit / g.stride[2] + 1, lo, g.out[2]);
+  // Outputs whose every w tap is inside: lo <= ow < hi.
+  const OutputRange w = interior_along_w(g);
+  const std::int64_t lo = w.lo, hi = w.hi;
   const hn::ScalableTag<T> d;
   for (std::int64_t row = row_begin; row < row_end; ++row) {
     Dims o{};
