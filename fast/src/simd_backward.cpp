@@ -6,7 +6,8 @@
 // most targets lack) the kernel visits the window's taps: for tap i, the lanes
 // whose index is tap i add dy into the cells at offset[i]; the other lanes
 // store their cell's bits back unchanged (a blend moves bits, so -0.0 and NaN
-// payloads survive). Lanes are distinct channels, hence distinct cells, and
+// payloads survive), and a NaN meeting a NaN keeps the cell's payload, as in
+// ScalarTraits::add. Lanes are distinct channels, hence distinct cells, and
 // windows are visited in the caller's (the definition's) order, so every cell
 // receives the same additions in the same order as in the scalar loop.
 //
@@ -61,6 +62,10 @@ std::int64_t nhwc_scatter(const ScatterTaps& taps, const std::int64_t* argmax, c
   for (std::int64_t c = 0; c < covered; c += lanes) {
     const auto id = hn::LoadU(di, ids + c);
     const auto gradient = hn::LoadU(d, dy + c);
+    // ScalarTraits::add's NaN rule: where the cell and the gradient are both
+    // NaN the cell's payload wins, so such lanes add zero instead (Add itself
+    // may take either operand's). Only a NaN gradient can make a difference.
+    const bool nan_gradient = !hn::AllFalse(d, hn::IsNaN(gradient));
     auto handled = hn::RebindMask(d, hn::Eq(id, hn::Set(di, TI{-1})));
     for (std::int64_t i = 0; i < taps.count; ++i) {
       const auto hit = hn::RebindMask(d, hn::Eq(id, hn::Set(di, static_cast<TI>(taps.id[i]))));
@@ -68,7 +73,8 @@ std::int64_t nhwc_scatter(const ScatterTaps& taps, const std::int64_t* argmax, c
       if (taps.offset[i] < 0) continue;  // a pad cell: nothing receives the gradient
       T* cell = dx_window + taps.offset[i] + c;
       const auto old = hn::LoadU(d, cell);
-      hn::StoreU(hn::IfThenElse(hit, hn::Add(old, gradient), old), d, cell);
+      const auto addend = nan_gradient ? hn::IfThenZeroElse(hn::IsNaN(old), gradient) : gradient;
+      hn::StoreU(hn::IfThenElse(hit, hn::Add(old, addend), old), d, cell);
     }
     if (!hn::AllTrue(d, handled)) {
       // Rare (a flat-format index naming a cell outside the window, or a bad

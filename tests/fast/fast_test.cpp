@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "poolcheck/descriptor.hpp"
@@ -171,8 +172,33 @@ std::vector<T> input_values(std::size_t count, std::uint64_t seed) {
   return v;
 }
 
+// A NaN of either sign with random payload bits, quiet or signaling.
+template <class T>
+T nan_with_payload(std::uint64_t random) {
+  using Bits = std::conditional_t<sizeof(T) == 8, std::uint64_t,
+                                  std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint16_t>>;
+  constexpr int kMantissa = std::is_same_v<T, double>    ? 52
+                            : std::is_same_v<T, float>   ? 23
+                            : std::is_same_v<T, float16> ? 10
+                                                         : 7;  // bfloat16
+  constexpr Bits kMantissaMask = static_cast<Bits>((Bits{1} << kMantissa) - 1);
+  constexpr Bits kSignAndMantissa =
+      static_cast<Bits>(kMantissaMask | (Bits{1} << (sizeof(T) * 8 - 1)));
+  // All exponent bits set; a mantissa of zero would be an infinity.
+  Bits bits = static_cast<Bits>(~kSignAndMantissa | (static_cast<Bits>(random) & kSignAndMantissa));
+  if ((bits & kMantissaMask) == 0) bits = static_cast<Bits>(bits | 1);
+  if constexpr (sizeof(T) == 2) {
+    return T::from_bits(bits);
+  } else {
+    T v{};
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+}
+
 // Gradients of very different magnitudes, so that the order in which
-// overlapping windows add up changes the rounded sum.
+// overlapping windows add up changes the rounded sum, and now and then a NaN
+// with its own payload, so that NaNs meet in cells that several windows feed.
 template <class T>
 std::vector<T> gradient_values(std::size_t count, std::uint64_t seed) {
   Random r{seed};
@@ -180,6 +206,8 @@ std::vector<T> gradient_values(std::size_t count, std::uint64_t seed) {
   for (std::size_t i = 0; i < count; ++i) {
     if constexpr (std::is_integral_v<T>) {
       v[i] = static_cast<T>(r.next());
+    } else if (r.below(24) == 0) {
+      v[i] = nan_with_payload<T>(r.next());
     } else {
       const double scale = r.below(3) == 0 ? 4096.0 : (r.below(2) ? 1.0 : 1.0 / 1024);
       v[i] = from_double<T>((r.below(64) - 32) / 8.0 * scale + (r.below(2) ? 0.0 : 1.0 / 3));
@@ -463,6 +491,45 @@ TEST(FastBackward, AddsForeignIndicesAnywhereInThePlaneLikeTheReference) {
     }
   }
   EXPECT_EQ(checked, 16);
+}
+
+// Where NaN gradients meet in one dx cell, the sum's payload is the oracle's
+// rule (ScalarTraits::add: the accumulator's), not whichever operand an add
+// instruction happens to return. Every window's dy and half the dx cells are
+// NaNs with payloads of their own; the windows overlap (k3 s1), so most cells
+// take several NaNs, in SIMD lanes and tails (19 channels), both layouts.
+TEST(FastBackward, KeepsTheAccumulatorsPayloadWhereNaNsMeet) {
+  const Shape shape{"nan_meets_nan", 1, 6, 7, 19, 3, 1, 1};
+  int checked = 0;
+  for (const Layout layout : {Layout::channels_last, Layout::channels_first}) {
+    for (const DType dtype : {DType::f32, DType::f64}) {
+      const std::optional<Problem> p = problem_for(shape, "numpynet", nullptr, dtype, layout, 2);
+      ASSERT_TRUE(p.has_value());
+      const Geometry g = p->geometry();
+      visit_dtype(dtype, [&]<class T>(TypeTag<T>) {
+        Random r{std::hash<std::string>{}(to_descriptor(*p))};
+        const auto in_count = static_cast<std::size_t>(g.input_elements());
+        const auto out_count = static_cast<std::size_t>(g.output_elements());
+        const std::vector<T> x = input_values<T>(in_count, r.next());
+        std::vector<T> y(out_count);
+        std::vector<std::int64_t> argmax(out_count);
+        reference::forward<T>(*p, x, y, argmax);
+        std::vector<T> dy(out_count), dx0(in_count);
+        for (T& v : dy) v = nan_with_payload<T>(r.next());
+        for (T& v : dx0) v = r.below(2) ? nan_with_payload<T>(r.next()) : T{};
+        std::vector<T> expected = dx0;
+        reference::backward<T>(*p, argmax, dy, expected);
+        for (const std::string& target : fast::available_targets()) {
+          std::vector<T> dx = dx0;
+          fast::backward<T>(*p, argmax, dy, dx, {target, 1});
+          const std::string diff = first_difference<T>(g, expected, dx, true, "dx");
+          ASSERT_TRUE(diff.empty()) << to_descriptor(*p) << " target=" << target << ": " << diff;
+        }
+      });
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 4);
 }
 
 // ---------------------------------------------------------- interface ----

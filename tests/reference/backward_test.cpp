@@ -1,6 +1,9 @@
 // Backward: dx[argmax] += dy, window after window in output order.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cstdint>
+
 #include "reference_test_support.hpp"
 
 namespace poolcheck {
@@ -84,6 +87,44 @@ TEST(BackwardOrder, WindowOrderIsRowMajorOverTheOutputPlane) {
   const std::vector<float> dy = {4.0f, 1e8f, 4.0f, 0.0f};
   const auto dx = backward_stored(p, x, dy, std::vector<float>(9, 0.0f));
   EXPECT_EQ(bits(dx[4]), 0x4cbebc20u);
+}
+
+// Where NaNs meet in one cell, IEEE 754 leaves the sum's payload open; the
+// definition fixes it (ScalarTraits::add): dx's own NaN wins, quieted, and a
+// NaN gradient arriving in a number cell sets the payload for the rest.
+float float_from_bits(std::uint32_t b) { return std::bit_cast<float>(b); }
+
+TEST(BackwardNaN, ACellThatHoldsANaNKeepsItsPayloadWhateverArrives) {
+  std::vector<float> dy(9, 1.0f);
+  dy[2] = float_from_bits(0x7fc00bad);  // quiet, another payload
+  dy[5] = float_from_bits(0xff800abc);  // signaling, negative
+  std::vector<float> dx0(17, 0.0f);
+  dx0[8] = float_from_bits(0xffc00001);
+  EXPECT_EQ(bits(backward_stored(nine_windows(), one_at_eight(), dy, dx0)[8]), 0xffc00001u);
+  EXPECT_EQ(bits(backward_recomputed(nine_windows(), one_at_eight(), dy, dx0)[8]), 0xffc00001u);
+  // A signaling NaN in dx comes out quiet (its payload kept): 0x7f800003 -> 0x7fc00003.
+  dx0[8] = float_from_bits(0x7f800003);
+  EXPECT_EQ(bits(backward_stored(nine_windows(), one_at_eight(), dy, dx0)[8]), 0x7fc00003u);
+}
+
+TEST(BackwardNaN, TheFirstNaNGradientIntoANumberCellSetsThePayload) {
+  // dx[8] = 2, then 1, 1, then a signaling NaN (payload 5, quieted), then
+  // other NaNs that must not replace it.
+  std::vector<float> dy(9, 1.0f);
+  dy[2] = float_from_bits(0x7f800005);
+  dy[3] = float_from_bits(0xffc00009);
+  dy[7] = float_from_bits(0x7fc0beef);
+  std::vector<float> dx0(17, 0.0f);
+  dx0[8] = 2.0f;
+  EXPECT_EQ(bits(backward_stored(nine_windows(), one_at_eight(), dy, dx0)[8]), 0x7fc00005u);
+  // The same in double: 0x7ff0000000000005 (signaling) -> 0x7ff8000000000005.
+  std::vector<double> dy64(9, 1.0), dx64(17, 0.0);
+  dy64[2] = std::bit_cast<double>(std::uint64_t{0x7ff0000000000005});
+  dy64[3] = std::bit_cast<double>(std::uint64_t{0xfff8000000000009});
+  std::vector<double> x64(17, 0.0);
+  x64[8] = 1.0;
+  EXPECT_EQ(bits(backward_stored(nine_windows().dtype(DType::f64), x64, dy64, dx64)[8]),
+            0x7ff8000000000005u);
 }
 
 TEST(Backward, StoredAndRecomputedArgmaxAgreeForEveryProfile) {

@@ -38,8 +38,16 @@ struct ScalarTraits {
   static T lowest() { return std::numeric_limits<T>::lowest(); }
   static T quiet_nan() { return std::numeric_limits<T>::quiet_NaN(); }
   // dx + dy in T. Integers wrap modulo 2^bits (C++20 conversion rules);
-  // floats round once to T.
-  static T add(const T& a, const T& b) { return static_cast<T>(a + b); }
+  // floats round once to T. Where both are NaN, IEEE 754 (6.2.3) leaves open
+  // whose payload the sum carries, x86 returns its first operand's, and a
+  // compiler may swap the operands of a commutative +: the oracle fixes it
+  // as the accumulator's payload, quieted (a + 0 has only one NaN operand).
+  static T add(const T& a, const T& b) {
+    if constexpr (has_nan) {
+      if (is_nan(a)) return static_cast<T>(a + T{});
+    }
+    return static_cast<T>(a + b);
+  }
 };
 
 // The 16-bit floats have no unary minus; -inf is their sign bit on +inf.
@@ -55,7 +63,8 @@ struct ScalarTraits<T> {
   }
   static T lowest() { return std::numeric_limits<T>::lowest(); }
   static T quiet_nan() { return std::numeric_limits<T>::quiet_NaN(); }
-  static T add(const T& a, const T& b) { return a + b; }
+  // The NaN rule of the primary template (the accumulator's payload).
+  static T add(const T& a, const T& b) { return isnan(a) ? a + T{} : a + b; }
 };
 
 }  // namespace poolcheck
