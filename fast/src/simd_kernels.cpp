@@ -1,7 +1,9 @@
 // The SIMD kernels, compiled once per Highway target (foreach_target.h).
 //
-// NHWC: lanes are consecutive channels of one output position; every lane
-// sees the same taps, so pad and scan decisions are per tap, not per lane.
+// NHWC: lanes are consecutive channels of one output position, or with fewer
+// channels than lanes, consecutive (pixel, channel) pairs of the windows that
+// start at every pixel; every lane sees the same taps, so pad and scan
+// decisions are per tap, not per lane.
 // NCHW: lanes are consecutive outputs along w; only the w-range whose windows
 // lie inside the image along w is vectorised (the rest goes to the portable
 // chooser), so again every lane agrees on whether a tap is a pad cell.
@@ -19,11 +21,18 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <utility>
 
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "kernels.hpp"
 #include "poolcheck/argmax_index.hpp"
+
+// The lambdas inside a block's tap loop: forced inline, because where GCC
+// outlines one it becomes a call per tap with the block's vectors in memory.
+#ifndef POOLCHECK_HOT_LAMBDA
+#define POOLCHECK_HOT_LAMBDA HWY_ATTR __attribute__((always_inline))
+#endif
 
 HWY_BEFORE_NAMESPACE();
 namespace poolcheck::fast::detail {
@@ -125,6 +134,18 @@ HWY_INLINE void store_taps(D d, hn::Vec<hn::RebindToSigned<D>> index, std::int64
   }
 }
 
+// f(std::integral_constant<int, u>()) for u in [0, kCount): the vectors of a
+// block, with constant indices so that their arrays can live in registers
+// (GCC kept them on the stack when a loop, even one unrolled by a pragma,
+// indexed them: a store and a reload in every compare chain).
+template <int kCount, class F>
+HWY_INLINE void for_each_vector(const F& f) {
+  [&]<int... kU>(std::integer_sequence<int, kU...>) POOLCHECK_HOT_LAMBDA {
+    (f(std::integral_constant<int, kU>()), ...);
+  }
+  (std::make_integer_sequence<int, kCount>());
+}
+
 struct TapOrder {
   int outer;
   int inner;
@@ -134,24 +155,22 @@ struct TapOrder {
 };
 
 // ---------------------------------------------------------------- NHWC ----
-// One vector of channels [c0, c0 + Lanes(d)) of the window whose first tap is
-// at `origin`. kInterior: every tap is inside the image (no checks at all).
-template <NanRule kRule, bool kFirst, bool kInterior, class D>
-HWY_INLINE void nhwc_block(D d, const Plan& plan, const hn::TFromD<D>* x_image, const Dims& origin,
-                           hn::TFromD<D>* y_out, std::int64_t* taps_out) {
-  using T = hn::TFromD<D>;
+// f(offset, id, nan_pad) for every candidate tap of the window at `origin`, in
+// the convention's scan order: the offset from the image's first element of
+// the cell it reads (PadCells::border: the clamped cell), the window-local
+// row-major tap number, and whether it is a pad cell holding NaN
+// (PadCells::nan: nothing to read). Excluded pad cells are no candidates.
+// kInterior: every tap is inside the image (no checks at all).
+template <bool kInterior, class F>
+HWY_INLINE void for_each_window_tap(const Plan& plan, const Dims& origin, const F& f) {
   const Geometry& g = plan.g;
-  const hn::RebindToSigned<D> di;
-  using TI = hn::TFromD<decltype(di)>;
-  Chooser<D, kRule, kFirst> chooser(d, plan.cv.initial == Initial::lowest_at_first_tap ? 0 : -1);
   const TapOrder order(plan.cv.order);
   const PadCells pad = plan.cv.pad;
   Dims tap{};
   for (tap[order.outer] = 0; tap[order.outer] < g.kernel[order.outer]; ++tap[order.outer]) {
     for (tap[1] = 0; tap[1] < g.kernel[1]; ++tap[1]) {
       for (tap[order.inner] = 0; tap[order.inner] < g.kernel[order.inner]; ++tap[order.inner]) {
-        const auto tap_index =
-            static_cast<TI>((tap[0] * g.kernel[1] + tap[1]) * g.kernel[2] + tap[2]);
+        const std::int64_t tap_index = (tap[0] * g.kernel[1] + tap[1]) * g.kernel[2] + tap[2];
         std::int64_t offset = 0;
         bool inside = true;
         for (int a = 0; a < kMaxRank; ++a) {
@@ -164,18 +183,61 @@ HWY_INLINE void nhwc_block(D d, const Plan& plan, const hn::TFromD<D>* x_image, 
           }
           offset += p * g.in_spatial_stride[a];
         }
-        hn::Vec<D> v;
-        if (kInterior || inside || pad == PadCells::border) {
-          v = hn::LoadU(d, x_image + offset);
-        } else if (pad == PadCells::excluded) {
-          continue;
-        } else {
-          v = hn::Set(d, std::numeric_limits<T>::quiet_NaN());
-        }
-        chooser.update(v, hn::Set(di, tap_index));
+        if (kInterior || inside || pad == PadCells::border)
+          f(offset, tap_index, false);
+        else if (pad == PadCells::nan)
+          f(std::int64_t{0}, tap_index, true);
       }
     }
   }
+}
+
+// The candidate taps of a window, or of a run of windows that agree on them,
+// worked out once for all its channel vectors: for_each_window_tap's list
+// with offsets taken from `base` (the caller's window pointer).
+struct TapList {
+  static constexpr std::int64_t kMax = 64;
+  std::int64_t count = 0;
+  std::int64_t offset[kMax];
+  std::int64_t id[kMax];
+  bool nan_pad[kMax];
+
+  template <class F>
+  HWY_INLINE void operator()(const F& f) const {
+    for (std::int64_t i = 0; i < count; ++i) f(offset[i], id[i], nan_pad[i]);
+  }
+};
+
+// False (and no list) for windows of more than TapList::kMax taps.
+template <bool kInterior>
+HWY_INLINE bool list_window_taps(const Plan& plan, const Dims& origin, std::int64_t base,
+                                 TapList& list) {
+  if (plan.g.kernel_volume() > TapList::kMax) return false;
+  list.count = 0;
+  for_each_window_tap<kInterior>(plan, origin,
+                                 [&](std::int64_t offset, std::int64_t id, bool nan_pad) {
+                                   list.offset[list.count] = offset - base;
+                                   list.id[list.count] = id;
+                                   list.nan_pad[list.count] = nan_pad;
+                                   ++list.count;
+                                 });
+  return true;
+}
+
+// One vector of channels [c0, c0 + Lanes(d)) of one window; `taps(f)` visits
+// its taps as for_each_window_tap does, offsets from `x_window` (channel c0).
+template <NanRule kRule, bool kFirst, class D, class Taps>
+HWY_INLINE void nhwc_block(D d, const Plan& plan, const hn::TFromD<D>* x_window, const Taps& taps,
+                           hn::TFromD<D>* y_out, std::int64_t* taps_out) {
+  using T = hn::TFromD<D>;
+  const hn::RebindToSigned<D> di;
+  using TI = hn::TFromD<decltype(di)>;
+  Chooser<D, kRule, kFirst> chooser(d, plan.cv.initial == Initial::lowest_at_first_tap ? 0 : -1);
+  const hn::Vec<D> nan = hn::Set(d, std::numeric_limits<T>::quiet_NaN());
+  taps([&](std::int64_t offset, std::int64_t id, bool nan_pad) POOLCHECK_HOT_LAMBDA {
+    chooser.update(nan_pad ? nan : hn::LoadU(d, x_window + offset),
+                   hn::Set(di, static_cast<TI>(id)));
+  });
   hn::Vec<D> value;
   hn::Vec<decltype(di)> index;
   chooser.finish(value, index);
@@ -183,50 +245,69 @@ HWY_INLINE void nhwc_block(D d, const Plan& plan, const hn::TFromD<D>* x_image, 
   if (taps_out != nullptr) store_taps(d, index, taps_out);
 }
 
+// Every channel of one window, in full vectors and then ever narrower ones
+// (no masked loads, which some targets emulate with full-width reads past the
+// end).
+template <NanRule kRule, bool kFirst, class T, class Taps>
+HWY_INLINE void nhwc_channels(const Plan& plan, const T* x_image, const Taps& taps, T* y_out,
+                              std::int64_t* taps_out) {
+  const std::int64_t channels = plan.g.channels;
+  std::int64_t c0 = 0;
+  const auto run = [&](auto narrow) HWY_ATTR {
+    const auto n = static_cast<std::int64_t>(hn::Lanes(narrow));
+    for (; c0 + n <= channels; c0 += n)
+      nhwc_block<kRule, kFirst>(narrow, plan, x_image + c0, taps, y_out + c0,
+                                taps_out ? taps_out + c0 : nullptr);
+  };
+  run(hn::ScalableTag<T>());
+  run(hn::CappedTag<T, 8>());
+  run(hn::CappedTag<T, 4>());
+  run(hn::CappedTag<T, 2>());
+  run(hn::CappedTag<T, 1>());
+}
+
+// One window, all channels. Its taps are listed once (when they fit a
+// TapList), not worked out again for every channel vector.
 template <NanRule kRule, bool kFirst, bool kInterior, class T>
 HWY_INLINE void nhwc_window(const Plan& plan, const T* x_image, const Dims& origin, T* y_out,
                             std::int64_t* taps_out) {
-  const std::int64_t channels = plan.g.channels;
-  const hn::ScalableTag<T> d;
-  std::int64_t c0 = 0;
-  const auto lanes = static_cast<std::int64_t>(hn::Lanes(d));
-  for (; c0 + lanes <= channels; c0 += lanes)
-    nhwc_block<kRule, kFirst, kInterior>(d, plan, x_image + c0, origin, y_out + c0,
-                                         taps_out ? taps_out + c0 : nullptr);
-  // The channel tail in ever narrower vectors: no masked loads (which some
-  // targets emulate with full-width reads past the end).
-  const auto tail = [&](auto narrow) {
-    const auto n = static_cast<std::int64_t>(hn::Lanes(narrow));
-    for (; c0 + n <= channels; c0 += n)
-      nhwc_block<kRule, kFirst, kInterior>(narrow, plan, x_image + c0, origin, y_out + c0,
-                                           taps_out ? taps_out + c0 : nullptr);
-  };
-  tail(hn::CappedTag<T, 8>());
-  tail(hn::CappedTag<T, 4>());
-  tail(hn::CappedTag<T, 2>());
-  tail(hn::CappedTag<T, 1>());
-}
-
-// f(offset, id) for every tap of an interior window in the convention's scan
-// order: offset from the window's first tap in elements, id as Plan::tap_id.
-template <class F>
-HWY_INLINE void for_each_interior_tap(const Plan& plan, const F& f) {
-  const Geometry& g = plan.g;
-  const Dims step{g.dilation[0] * g.in_spatial_stride[0], g.dilation[1] * g.in_spatial_stride[1],
-                  g.dilation[2] * g.in_spatial_stride[2]};
-  const Dims& id = plan.tap_id;
-  if (plan.cv.order == ScanOrder::row_major) {
-    for (std::int64_t t0 = 0; t0 < g.kernel[0]; ++t0)
-      for (std::int64_t t1 = 0; t1 < g.kernel[1]; ++t1)
-        for (std::int64_t t2 = 0; t2 < g.kernel[2]; ++t2)
-          f(t0 * step[0] + t1 * step[1] + t2 * step[2], t0 * id[0] + t1 * id[1] + t2 * id[2]);
+  TapList list;
+  if (list_window_taps<kInterior>(plan, origin, 0, list)) {
+    nhwc_channels<kRule, kFirst>(plan, x_image, list, y_out, taps_out);
   } else {
-    for (std::int64_t t2 = 0; t2 < g.kernel[2]; ++t2)
-      for (std::int64_t t1 = 0; t1 < g.kernel[1]; ++t1)
-        for (std::int64_t t0 = 0; t0 < g.kernel[0]; ++t0)
-          f(t0 * step[0] + t1 * step[1] + t2 * step[2], t0 * id[0] + t1 * id[1] + t2 * id[2]);
+    const auto visit = [&](const auto& f)
+                           HWY_ATTR { for_each_window_tap<kInterior>(plan, origin, f); };
+    nhwc_channels<kRule, kFirst>(plan, x_image, visit, y_out, taps_out);
   }
 }
+
+// The taps of a window wholly inside the image, in the convention's scan
+// order, as f(offset, id, false): offset from the window's first tap in
+// elements, id as Plan::tap_id (no pad cells).
+struct InteriorTaps {
+  const Plan& plan;
+
+  template <class F>
+  HWY_INLINE void operator()(const F& f) const {
+    const Geometry& g = plan.g;
+    const Dims step{g.dilation[0] * g.in_spatial_stride[0], g.dilation[1] * g.in_spatial_stride[1],
+                    g.dilation[2] * g.in_spatial_stride[2]};
+    const Dims& id = plan.tap_id;
+    if (plan.cv.order == ScanOrder::row_major) {
+      for (std::int64_t t0 = 0; t0 < g.kernel[0]; ++t0)
+        for (std::int64_t t1 = 0; t1 < g.kernel[1]; ++t1)
+          for (std::int64_t t2 = 0; t2 < g.kernel[2]; ++t2)
+            f(t0 * step[0] + t1 * step[1] + t2 * step[2], t0 * id[0] + t1 * id[1] + t2 * id[2],
+              false);
+    } else {
+      for (std::int64_t t2 = 0; t2 < g.kernel[2]; ++t2)
+        for (std::int64_t t1 = 0; t1 < g.kernel[1]; ++t1)
+          for (std::int64_t t0 = 0; t0 < g.kernel[0]; ++t0)
+            f(t0 * step[0] + t1 * step[1] + t2 * step[2], t0 * id[0] + t1 * id[1] + t2 * id[2],
+              false);
+    }
+  }
+};
 
 // Where vector u of an interior block reads and writes: x_window + u * x and
 // y_out + u * y, either consecutive channel vectors of one window or one
@@ -249,15 +330,15 @@ struct BlockStep {
 // whether a lane saw any number only matters where the maximum ends at -inf,
 // which is rare, so it is worked out afterwards for those blocks only.
 //
-// With kGather, vector u instead gathers lane i at x_window + gather[u][i]
-// (+ the tap's offset), and the argmax base of its lane i is
-// index_base + lane_base[u * Lanes(d) + i].
-template <NanRule kRule, bool kFirst, bool kTaps, int kVectors, bool kGather = false, class D>
-HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_window,
-                               hn::TFromD<D>* y_out, std::int64_t* taps_out,
-                               std::int64_t index_base, std::int64_t index_c, const BlockStep& step,
-                               const hn::Vec<hn::RebindToSigned<D>>* gather = nullptr,
-                               const std::int64_t* lane_base = nullptr) {
+// `taps(f)` visits the taps as f(offset, id, nan_pad): the interior taps
+// (InteriorTaps), or a TapList shared by windows that agree on which of their
+// taps are pad cells (a row at the top or bottom border). A NaN pad cell is a
+// NaN candidate like any other, so the rule above still holds.
+template <NanRule kRule, bool kFirst, bool kTaps, int kVectors, class D, class Taps>
+HWY_INLINE void interior_block(D d, const Plan& plan, const Taps& taps,
+                               const hn::TFromD<D>* x_window, hn::TFromD<D>* y_out,
+                               std::int64_t* taps_out, std::int64_t index_base,
+                               std::int64_t index_c, const BlockStep& step) {
   using T = hn::TFromD<D>;
   const hn::RebindToSigned<D> di;
   using TI = hn::TFromD<decltype(di)>;
@@ -267,28 +348,26 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
   const auto lanes = static_cast<std::int64_t>(hn::Lanes(d));
   const V minus_inf = hn::Set(d, -std::numeric_limits<T>::infinity());
   const VI none = hn::Set(di, -1);
-  const auto load = [&](std::int64_t offset, int u) HWY_ATTR {
-    if constexpr (kGather)
-      return hn::GatherIndex(d, x_window + offset, gather[u]);
-    else
-      return hn::LoadU(d, x_window + offset + u * step.x);
+  const V nan = hn::Set(d, std::numeric_limits<T>::quiet_NaN());
+  const auto load = [&](std::int64_t offset, bool nan_pad, int u) POOLCHECK_HOT_LAMBDA {
+    return nan_pad ? nan : hn::LoadU(d, x_window + offset + u * step.x);
   };
   V best[kVectors];
   VI tap[kVectors];
-  M have[kVectors];                     // skip with first_candidate: the lane has a number
-  for (int u = 0; u < kVectors; ++u) {  // all set by tap 0; this keeps -Wmaybe-uninitialized quiet
+  M have[kVectors];  // skip with first_candidate: the lane has a number
+  // All set by tap 0; this keeps -Wmaybe-uninitialized quiet.
+  for_each_vector<kVectors>([&](auto u) POOLCHECK_HOT_LAMBDA {
     best[u] = minus_inf;
     tap[u] = none;
     have[u] = hn::FirstN(d, 0);
-  }
+  });
   bool first = true;
-  for_each_interior_tap(plan, [&](std::int64_t offset, std::int64_t id) HWY_ATTR {
+  taps([&](std::int64_t offset, std::int64_t id, bool nan_pad) POOLCHECK_HOT_LAMBDA {
     const VI ids = hn::Set(di, static_cast<TI>(id));
     if (first) {
       first = false;
-#pragma GCC unroll 4
-      for (int u = 0; u < kVectors; ++u) {
-        const V v = load(offset, u);
+      for_each_vector<kVectors>([&](auto u) POOLCHECK_HOT_LAMBDA {
+        const V v = load(offset, nan_pad, u);
         if constexpr (kFirst) {
           // Tap 0 is the first candidate.
           if constexpr (kRule == NanRule::ignore) {
@@ -314,12 +393,11 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
             tap[u] = hn::IfThenElse(hn::RebindMask(di, take), ids, initial);
           }
         }
-      }
+      });
       return;
     }
-#pragma GCC unroll 4
-    for (int u = 0; u < kVectors; ++u) {
-      const V v = load(offset, u);
+    for_each_vector<kVectors>([&](auto u) POOLCHECK_HOT_LAMBDA {
+      const V v = load(offset, nan_pad, u);
       M take = v > best[u];
       if constexpr (kRule == NanRule::propagate) {
         take = hn::Or(take, hn::IsNaN(v));
@@ -330,10 +408,9 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
       }
       best[u] = hn::IfThenElse(take, v, best[u]);
       if constexpr (kTaps) tap[u] = hn::IfThenElse(hn::RebindMask(di, take), ids, tap[u]);
-    }
+    });
   });
-#pragma GCC unroll 4
-  for (int u = 0; u < kVectors; ++u) {
+  for_each_vector<kVectors>([&](auto u) POOLCHECK_HOT_LAMBDA {
     V value = best[u];
     VI index = kTaps ? tap[u] : none;
     if constexpr (kRule == NanRule::ignore && kFirst) {
@@ -341,8 +418,8 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
       const M at_minus_inf = hn::Eq(value, minus_inf);
       if (!hn::AllFalse(d, at_minus_inf)) {
         M saw_number = hn::FirstN(d, 0);
-        for_each_interior_tap(plan, [&](std::int64_t offset, std::int64_t) HWY_ATTR {
-          const V v = load(offset, u);
+        taps([&](std::int64_t offset, std::int64_t, bool nan_pad) POOLCHECK_HOT_LAMBDA {
+          const V v = load(offset, nan_pad, u);
           saw_number = hn::Or(saw_number, hn::Not(hn::IsNaN(v)));
         });
         value = hn::IfThenElse(saw_number, value, hn::Set(d, std::numeric_limits<T>::quiet_NaN()));
@@ -358,84 +435,134 @@ HWY_INLINE void interior_block(D d, const Plan& plan, const hn::TFromD<D>* x_win
       hn::StoreU(index, di, ids);
       std::int64_t* out = taps_out + u * step.y;
       const std::int64_t base = index_base + u * step.index;
-      if constexpr (kGather) {
-        const std::int64_t* lane = lane_base + u * lanes;
-        for (std::int64_t i = 0; i < lanes; ++i)
-          out[i] = ids[i] < 0 ? kNoArgmax : index_base + lane[i] + ids[i];
-      } else {
-        for (std::int64_t i = 0; i < lanes; ++i)
-          out[i] = ids[i] < 0 ? kNoArgmax : base + i * index_c + ids[i];
-      }
+      for (std::int64_t i = 0; i < lanes; ++i)
+        out[i] = ids[i] < 0 ? kNoArgmax : base + i * index_c + ids[i];
     }
-  }
+  });
 }
 
-// The interior windows [ow_begin, ow_end) of one row, all channels.
-// `x_window` is the first window's first tap and index_base its argmax base
-// for channel 0 (Plan::index_*). With few channel vectors per window, vectors
+// How a run's argmax ids become indices: base + channel * c + w * pixel + id
+// for channel `channel` of the run's w-th window (from Plan::index_* for
+// interior windows; all zero where the ids are window tap numbers already).
+struct IndexMap {
+  std::int64_t base = 0;
+  std::int64_t c = 0;
+  std::int64_t pixel = 0;
+};
+
+// `windows` consecutive windows of one row that are inside along w and agree
+// on their taps (`taps`, offsets from each window's pointer; x_window is the
+// first window's, and the input has x_room elements from there on), all
+// channels. With few channel vectors per window, vectors
 // of neighbouring windows are processed together instead.
-template <NanRule kRule, bool kFirst, bool kTaps, class T>
-HWY_INLINE void nhwc_interior_run(const Plan& plan, const T* x_window, T* y_out,
-                                  std::int64_t* taps_out, std::int64_t index_base,
-                                  std::int64_t windows) {
+template <NanRule kRule, bool kFirst, bool kTaps, class T, class Taps>
+HWY_INLINE void nhwc_interior_run(const Plan& plan, const Taps& taps, const T* x_window,
+                                  std::int64_t x_room, T* y_out, std::int64_t* taps_out,
+                                  const IndexMap& map, std::int64_t windows) {
   const Geometry& g = plan.g;
   const std::int64_t channels = g.channels;
-  const std::int64_t index_c = plan.index_c;
+  const std::int64_t index_base = map.base;
+  const std::int64_t index_c = map.c;
   const std::int64_t x_pixel = g.stride[2] * g.in_spatial_stride[2];
-  const std::int64_t index_pixel = g.stride[2] * plan.index_pos[2];
+  const std::int64_t index_pixel = map.pixel;
   const hn::ScalableTag<T> d;
   const auto lanes = static_cast<std::int64_t>(hn::Lanes(d));
   const auto block = [&](auto tag, auto vectors, std::int64_t w, std::int64_t c0,
                          const BlockStep& step) HWY_ATTR {
     constexpr int kVectors = decltype(vectors)::value;
     interior_block<kRule, kFirst, kTaps, kVectors>(
-        tag, plan, x_window + w * x_pixel + c0, y_out + w * channels + c0,
+        tag, plan, taps, x_window + w * x_pixel + c0, y_out + w * channels + c0,
         kTaps ? taps_out + w * channels + c0 : nullptr, index_base + w * index_pixel + c0 * index_c,
         index_c, step);
   };
   const std::integral_constant<int, 4> four;
   const std::integral_constant<int, 1> one;
-  // Fewer channels than lanes (RGB images): the lanes run along the row's
-  // outputs in memory order, (window, channel) pairs, each lane gathering its
-  // own window's taps. `P` windows take exactly `C` vectors; a last partial
-  // group is shifted back to end at the run's end (recomputing some outputs,
-  // with the same bits).
-  const auto gathered = [&](auto tag, auto vectors) HWY_ATTR {
-    constexpr int kC = decltype(vectors)::value;
-    const hn::RebindToSigned<decltype(tag)> di;
-    using TI = hn::TFromD<decltype(di)>;
-    const auto p = static_cast<std::int64_t>(hn::Lanes(tag));
-    if (windows < p) return false;
-    TI index[kC * 64];
-    std::int64_t lane_base[kC * 64];
-    for (std::int64_t f = 0, w = 0, c = 0; f < kC * p; ++f) {  // w, c = f / kC, f % kC
-      index[f] = static_cast<TI>(w * x_pixel + c);
-      lane_base[f] = w * index_pixel + c * index_c;
-      if (++c == kC) {
-        c = 0;
-        ++w;
+  // Fewer channels than lanes (RGB images): the windows that start at every
+  // pixel (stride 1 along w) are consecutive in memory, so with lanes over
+  // (pixel, channel) each tap is one plain load, where lanes over this row's
+  // (window, channel) would need a gather. Those stride-1 windows are pooled
+  // into a buffer on the stack, a chunk of the row at a time, and every s-th
+  // is kept; the argmax is tracked as ids and given its base on the way out.
+  // Each kept window is pooled exactly as the definition says, so the bits do
+  // not depend on this.
+  if (channels < lanes) {
+    const std::int64_t s = g.stride[2];
+    const std::int64_t pixel = g.in_spatial_stride[2];  // = channels
+    constexpr std::int64_t kBuffer = 2048;
+    alignas(64) T pooled_buffer[kBuffer];
+    alignas(64) std::int64_t id_buffer[kTaps ? kBuffer : 1];
+    // Windows per chunk: (per_chunk - 1) * s + 1 pixels of outputs fit the buffer.
+    const std::int64_t per_chunk = (kBuffer / channels - 1) / s + 1;
+    const BlockStep along{lanes, lanes, 0};
+    // How far past a window's first element its taps read.
+    std::int64_t reach = 0;
+    taps([&](std::int64_t offset, std::int64_t, bool nan_pad) {
+      if (!nan_pad) reach = std::max(reach, offset);
+    });
+    for (std::int64_t w0 = 0; w0 < windows; w0 += per_chunk) {
+      const std::int64_t count = std::min(per_chunk, windows - w0);
+      std::int64_t elements = ((count - 1) * s + 1) * channels;
+      const T* const x_chunk = x_window + w0 * x_pixel;
+      // With stride 1 and no argmax the pooled windows are the outputs.
+      const bool direct = s == 1 && !kTaps;
+      T* const pooled = direct ? y_out + w0 * channels : pooled_buffer;
+      // Pooling a few windows more than needed (into lanes that are never
+      // kept) lets the chunk end on a group of four vectors instead of a
+      // string of single narrow ones, whose compares form one long chain of
+      // dependencies each; where those windows' reads stay inside the input.
+      const std::int64_t whole = (elements + 4 * lanes - 1) / (4 * lanes) * (4 * lanes);
+      if (!direct && whole <= kBuffer && w0 * x_pixel + whole + reach <= x_room) elements = whole;
+      std::int64_t e = 0;
+      const auto run = [&](auto tag, auto vectors) HWY_ATTR {
+        constexpr int kVectors = decltype(vectors)::value;
+        const auto n = static_cast<std::int64_t>(hn::Lanes(tag)) * kVectors;
+        for (; e + n <= elements; e += n)
+          interior_block<kRule, kFirst, kTaps, kVectors>(tag, plan, taps, x_chunk + e, pooled + e,
+                                                         kTaps ? id_buffer + e : nullptr, 0, 0,
+                                                         along);
+      };
+      run(d, four);
+      run(d, one);
+      run(hn::CappedTag<T, 8>(), one);
+      run(hn::CappedTag<T, 4>(), one);
+      run(hn::CappedTag<T, 2>(), one);
+      run(hn::CappedTag<T, 1>(), one);
+      if (direct) continue;
+      // Every s-th pooled window; with the channel count a constant for the
+      // common small ones, so that the copy is straight-line code.
+      const auto keep = [&](auto kept_channels) {
+        const std::int64_t kc = kept_channels;
+        for (std::int64_t k = 0; k < count; ++k) {
+          const std::int64_t w = w0 + k;
+          const std::int64_t from = k * s * pixel;
+          for (std::int64_t c = 0; c < kc; ++c) {
+            y_out[w * kc + c] = pooled[from + c];
+            if constexpr (kTaps) {
+              const std::int64_t id = id_buffer[from + c];
+              taps_out[w * kc + c] =
+                  id < 0 ? kNoArgmax : index_base + w * index_pixel + c * index_c + id;
+            }
+          }
+        }
+      };
+      switch (channels) {
+        case 1:
+          keep(std::integral_constant<std::int64_t, 1>());
+          break;
+        case 2:
+          keep(std::integral_constant<std::int64_t, 2>());
+          break;
+        case 3:
+          keep(std::integral_constant<std::int64_t, 3>());
+          break;
+        case 4:
+          keep(std::integral_constant<std::int64_t, 4>());
+          break;
+        default:
+          keep(channels);
       }
     }
-    hn::Vec<decltype(di)> gather[kC];
-    for (int u = 0; u < kC; ++u) gather[u] = hn::LoadU(di, index + u * p);
-    const BlockStep step{0, p, 0};
-    for (std::int64_t w0 = 0; w0 < windows; w0 += p) {
-      const std::int64_t w = std::min(w0, windows - p);
-      interior_block<kRule, kFirst, kTaps, kC, true>(
-          tag, plan, x_window + w * x_pixel, y_out + w * kC, kTaps ? taps_out + w * kC : nullptr,
-          index_base + w * index_pixel, index_c, step, gather, lane_base);
-    }
-    return true;
-  };
-  const auto gathered_any_width = [&](auto vectors) HWY_ATTR {
-    return gathered(d, vectors) || gathered(hn::CappedTag<T, 8>(), vectors) ||
-           gathered(hn::CappedTag<T, 4>(), vectors);
-  };
-  if (channels < lanes && lanes >= 4) {
-    if (channels == 1 && gathered_any_width(std::integral_constant<int, 1>())) return;
-    if (channels == 2 && gathered_any_width(std::integral_constant<int, 2>())) return;
-    if (channels == 3 && gathered_any_width(std::integral_constant<int, 3>())) return;
-    if (channels == 4 && gathered_any_width(std::integral_constant<int, 4>())) return;
+    return;
   }
   const BlockStep across_channels{lanes, lanes, lanes * index_c};
   const BlockStep across_windows{x_pixel, channels, index_pixel};
@@ -467,9 +594,42 @@ HWY_INLINE void nhwc_interior_run(const Plan& plan, const T* x_window, T* y_out,
   }
 }
 
-// Rows of NHWC outputs. Interior windows go to nhwc_interior_run, which writes
-// the argmax in the profile's format directly (when the ids fit its lanes);
-// the windows at the border go through the general nhwc_window and
+// One window of fewer channels than a vector holds, listed in `list`, in one
+// vector whose extra lanes read the cells after it (and are never stored):
+// one compare chain instead of one per narrower tail vector. False where the
+// input has no room for those reads or the list is empty (interior_block
+// needs a first candidate).
+template <NanRule kRule, bool kFirst, bool kTaps, class T>
+HWY_INLINE bool nhwc_window_one_vector(const Plan& plan, const TapList& list, const T* x_window,
+                                       std::int64_t x_room, T* y_out, std::int64_t* taps_out) {
+  const std::int64_t channels = plan.g.channels;
+  if (list.count == 0) return false;
+  std::int64_t reach = 0;
+  for (std::int64_t i = 0; i < list.count; ++i)
+    if (!list.nan_pad[i]) reach = std::max(reach, list.offset[i]);
+  const auto in_one = [&](auto tag) HWY_ATTR {
+    const auto lanes = static_cast<std::int64_t>(hn::Lanes(tag));
+    if (channels > lanes || reach + lanes > x_room) return false;
+    alignas(64) T values[64];
+    alignas(64) std::int64_t ids[64];
+    interior_block<kRule, kFirst, kTaps, 1>(tag, plan, list, x_window, values,
+                                            kTaps ? ids : nullptr, 0, 0, BlockStep{0, 0, 0});
+    for (std::int64_t c = 0; c < channels; ++c) {
+      y_out[c] = values[c];
+      if constexpr (kTaps) taps_out[c] = ids[c];
+    }
+    return true;
+  };
+  return channels <= 4 ? in_one(hn::CappedTag<T, 4>())
+                       : (channels <= 8 && in_one(hn::CappedTag<T, 8>()));
+}
+
+// Rows of NHWC outputs. The windows inside along w go to nhwc_interior_run:
+// in rows inside along d and h too, with the interior taps and the argmax
+// written in the profile's format directly (when the ids fit its lanes); in
+// rows at the top or bottom border, with the row's TapList (they agree on
+// which taps are pad cells) and window tap numbers, encoded afterwards. The
+// windows at the left and right border go through nhwc_window and
 // encode_argmax.
 template <class T, NanRule kRule, bool kFirst, bool kTaps>
 void nhwc_rows_impl(const Plan& plan, const T* x, T* y, std::int64_t* taps, std::int64_t row_begin,
@@ -479,11 +639,37 @@ void nhwc_rows_impl(const Plan& plan, const T* x, T* y, std::int64_t* taps, std:
   // Windows whose every w tap is inside: lo <= ow < hi.
   const OutputRange w = interior_along_w(g);
   const std::int64_t lo = w.lo, hi = w.hi;
-  for (std::int64_t row = row_begin; row < row_end; ++row) {
-    Dims o{};
-    o[1] = row % g.out[1];
-    o[0] = (row / g.out[1]) % g.out[0];
-    const std::int64_t n = row / (g.out[1] * g.out[0]);
+  // The first and last kEdge windows of the rows inside along d and h: the
+  // same window of every such row has the same taps, so they are listed once,
+  // from the row's first cell, instead of once per row.
+  constexpr std::int64_t kEdge = 2;
+  TapList edge[2 * kEdge];
+  const auto edge_slot = [&](std::int64_t ow) -> std::int64_t {
+    if (ow < kEdge) return ow;
+    if (ow >= g.out[2] - kEdge && ow >= kEdge) return kEdge + ow - (g.out[2] - kEdge);
+    return -1;
+  };
+  bool edge_listed = false;
+  for (std::int64_t ow = 0; ow < g.out[2] && g.kernel_volume() <= TapList::kMax; ++ow) {
+    const std::int64_t slot = edge_slot(ow);
+    if (slot < 0) continue;
+    const Dims origin{0, 0, ow * g.stride[2] - g.pad_begin[2]};
+    edge_listed = list_window_taps<false>(plan, origin, 0, edge[slot]);
+  }
+  const T* const x_end = x + g.input_elements();
+  // Row = (n, od, oh), counted up rather than divided out for every row.
+  std::int64_t oh = row_begin % g.out[1];
+  std::int64_t od = (row_begin / g.out[1]) % g.out[0];
+  std::int64_t n = row_begin / (g.out[1] * g.out[0]);
+  const auto next_row = [&] {
+    if (++oh < g.out[1]) return;
+    oh = 0;
+    if (++od < g.out[0]) return;
+    od = 0;
+    ++n;
+  };
+  for (std::int64_t row = row_begin; row < row_end; ++row, next_row()) {
+    Dims o{od, oh, 0};
     const T* x_image = x + n * g.in_batch_stride;
     bool row_inside = true;  // along d and h
     for (int a = 0; a < 2; ++a) {
@@ -491,6 +677,12 @@ void nhwc_rows_impl(const Plan& plan, const T* x, T* y, std::int64_t* taps, std:
       row_inside =
           row_inside && origin >= 0 && origin + (g.kernel[a] - 1) * g.dilation[a] < g.in[a];
     }
+    const auto encode = [&](std::int64_t ow) {
+      o[2] = ow;
+      std::int64_t* const taps_out = taps + g.output_offset(n, 0, o);
+      for (std::int64_t c = 0; c < g.channels; ++c)
+        taps_out[c] = encode_argmax(g, plan.cv, n, c, o, taps_out[c]);
+    };
     const auto general = [&](std::int64_t ow) {
       o[2] = ow;
       Dims origin{};
@@ -502,30 +694,58 @@ void nhwc_rows_impl(const Plan& plan, const T* x, T* y, std::int64_t* taps, std:
       }
       const std::int64_t at = g.output_offset(n, 0, o);
       std::int64_t* taps_out = kTaps ? taps + at : nullptr;
-      if (interior)
+      const std::int64_t slot = edge_listed && row_inside ? edge_slot(ow) : -1;
+      if (slot >= 0) {
+        const T* const x_row =
+            x_image + origin[0] * g.in_spatial_stride[0] + origin[1] * g.in_spatial_stride[1];
+        if (!nhwc_window_one_vector<kRule, kFirst, kTaps>(plan, edge[slot], x_row, x_end - x_row,
+                                                          y + at, taps_out))
+          nhwc_channels<kRule, kFirst>(plan, x_row, edge[slot], y + at, taps_out);
+      } else if (interior)
         nhwc_window<kRule, kFirst, true>(plan, x_image, origin, y + at, taps_out);
       else
         nhwc_window<kRule, kFirst, false>(plan, x_image, origin, y + at, taps_out);
-      if (kTaps && plan.cv.index != IndexFormat::window)
-        for (std::int64_t c = 0; c < g.channels; ++c)
-          taps_out[c] = encode_argmax(g, plan.cv, n, c, o, taps_out[c]);
+      if (kTaps && plan.cv.index != IndexFormat::window) encode(ow);
     };
-    if (!row_inside || !affine || lo >= hi) {
+    // The windows [lo, hi) of a border row, vectorised over its shared taps;
+    // false where they cannot be (too many taps, or none is a candidate).
+    const auto border_row_run = [&]() {
+      Dims origin{};
+      for (int a = 0; a < kMaxRank; ++a)
+        origin[a] = (a == 2 ? lo : o[a]) * g.stride[a] - g.pad_begin[a];
+      const std::int64_t base = origin[2] * g.in_spatial_stride[2];
+      TapList list;
+      if (!list_window_taps<false>(plan, origin, base, list) || list.count == 0) return false;
+      o[2] = lo;
+      const std::int64_t at = g.output_offset(n, 0, o);
+      nhwc_interior_run<kRule, kFirst, kTaps>(plan, list, x_image + base, x_end - (x_image + base),
+                                              y + at, kTaps ? taps + at : nullptr, IndexMap{},
+                                              hi - lo);
+      if (kTaps && plan.cv.index != IndexFormat::window)
+        for (std::int64_t ow = lo; ow < hi; ++ow) encode(ow);
+      return true;
+    };
+    if (lo >= hi || (row_inside && !affine)) {
       for (std::int64_t ow = 0; ow < g.out[2]; ++ow) general(ow);
       continue;
     }
     for (std::int64_t ow = 0; ow < lo; ++ow) general(ow);
-    std::int64_t offset = 0;
-    std::int64_t index_base = n * plan.index_n;
-    o[2] = lo;
-    for (int a = 0; a < kMaxRank; ++a) {
-      const std::int64_t origin = o[a] * g.stride[a] - g.pad_begin[a];
-      offset += origin * g.in_spatial_stride[a];
-      index_base += origin * plan.index_pos[a];
+    if (row_inside) {
+      std::int64_t offset = 0;
+      IndexMap index{n * plan.index_n, plan.index_c, g.stride[2] * plan.index_pos[2]};
+      o[2] = lo;
+      for (int a = 0; a < kMaxRank; ++a) {
+        const std::int64_t origin = o[a] * g.stride[a] - g.pad_begin[a];
+        offset += origin * g.in_spatial_stride[a];
+        index.base += origin * plan.index_pos[a];
+      }
+      const std::int64_t at = g.output_offset(n, 0, o);
+      nhwc_interior_run<kRule, kFirst, kTaps>(plan, InteriorTaps{plan}, x_image + offset,
+                                              x_end - (x_image + offset), y + at,
+                                              kTaps ? taps + at : nullptr, index, hi - lo);
+    } else if (!border_row_run()) {
+      for (std::int64_t ow = lo; ow < hi; ++ow) general(ow);
     }
-    const std::int64_t at = g.output_offset(n, 0, o);
-    nhwc_interior_run<kRule, kFirst, kTaps>(plan, x_image + offset, y + at,
-                                            kTaps ? taps + at : nullptr, index_base, hi - lo);
     for (std::int64_t ow = hi; ow < g.out[2]; ++ow) general(ow);
   }
 }

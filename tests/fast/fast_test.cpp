@@ -400,6 +400,29 @@ INSTANTIATE_TEST_SUITE_P(DTypes, FastChannelTails,
                            return std::string(dtype_name(info.param));
                          });
 
+// Rows of few channels are pooled through a stack buffer a chunk of the row at
+// a time (fast/src/simd_kernels.cpp, nhwc_interior_run): rows long enough to
+// take several chunks, with strides 1 to 3, pads, and each profile's rules.
+TEST(FastForward, PoolsWideRowsOfFewChannelsInChunksLikeTheReference) {
+  int checked = 0;
+  for (const std::int64_t channels : {1, 3, 5}) {
+    for (const std::int64_t stride : {1, 2, 3}) {
+      const Shape shape{"wide_row", 1, 3, 2100 * stride / channels, channels, 3, stride, 1};
+      for (const std::string_view profile : {"numpynet", "pytorch", "onednn", "xnnpack"}) {
+        for (const DType dtype : {DType::f32, DType::f64}) {
+          const std::optional<Problem> p =
+              problem_for(shape, profile, nullptr, dtype, Layout::channels_last, 2);
+          ASSERT_TRUE(p.has_value()) << profile;
+          visit_dtype(dtype, [&]<class T>(TypeTag<T>) { check_problem<T>(*p); });
+          if (HasFatalFailure()) return;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 3 * 3 * 4 * 2);
+}
+
 // Backward reads argmaxes it did not write (a plug-in's, a file's): in the
 // flat formats any cell of the window's plane is a valid index, not only the
 // window's taps, and the SIMD scatter must hand those lanes back to the
