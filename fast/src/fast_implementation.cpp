@@ -14,6 +14,7 @@
 #include "poolcheck/fast.hpp"
 #include "poolcheck/scalar_traits.hpp"
 #include "poolcheck/visit_dtype.hpp"
+#include "worker_pool.hpp"
 
 namespace poolcheck::fast {
 namespace detail {
@@ -76,10 +77,13 @@ namespace {
 using detail::Plan;
 using detail::SimdKernels;
 
-// Below this many tap visits (forward) or outputs (backward) per thread, a
-// thread costs more than it saves: starting one costs tens of microseconds,
-// about what one core needs for 2^20 tap visits (measured: bench/).
-constexpr std::int64_t kWorkPerThread = std::int64_t{1} << 20;
+// Below this many tap visits per thread (forward and backward alike), a
+// second thread costs more than it saves. The workers are kept between calls
+// (worker_pool.hpp), so handing a part out costs a few microseconds, not the
+// tens a new thread took; 2^17 tap visits take one core about 30 us on the
+// bench shapes. (With threads started per call the measured break-even was
+// 2^20: at 2^18 shape (a) took 178 us on 2 threads against 145 us on one.)
+constexpr std::int64_t kWorkPerThread = std::int64_t{1} << 17;
 
 std::string joined_targets() {
   std::string all;
@@ -123,36 +127,23 @@ std::int64_t plane_grain(const Geometry& g) {
 
 // body(begin, end) over contiguous ranges of [0, units), one per thread,
 // their boundaries multiples of `grain` (with fewer threads where there are
-// fewer grains); the first exception of any thread is rethrown here after
-// all have joined.
+// fewer grains). The first range runs on the calling thread, the others on
+// the worker pool; the first exception of any range is rethrown here after
+// all have finished.
 template <class Body>
 void parallel_for(int threads, std::int64_t units, const Body& body, std::int64_t grain = 1) {
-  threads = static_cast<int>(
-      std::clamp<std::int64_t>((units + grain - 1) / grain, 1, std::max(threads, 1)));
-  if (threads <= 1) {
+  const std::int64_t grains = (units + grain - 1) / grain;
+  const int parts = static_cast<int>(std::clamp<std::int64_t>(grains, 1, std::max(threads, 1)));
+  if (parts <= 1) {
     body(std::int64_t{0}, units);
     return;
   }
-  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-  {
-    std::vector<std::jthread> workers;
-    workers.reserve(static_cast<std::size_t>(threads));
-    for (int t = 0; t < threads; ++t) {
-      const std::int64_t grains = (units + grain - 1) / grain;
-      const std::int64_t begin = std::min(units, grains * t / threads * grain);
-      const std::int64_t end =
-          t + 1 == threads ? units : std::min(units, grains * (t + 1) / threads * grain);
-      workers.emplace_back([&body, &errors, t, begin, end] {
-        try {
-          body(begin, end);
-        } catch (...) {
-          errors[static_cast<std::size_t>(t)] = std::current_exception();
-        }
-      });
-    }
-  }
-  for (const std::exception_ptr& e : errors)
-    if (e) std::rethrow_exception(e);
+  detail::run_parts(parts, [&](int t) {
+    const std::int64_t begin = std::min(units, grains * t / parts * grain);
+    const std::int64_t end =
+        t + 1 == parts ? units : std::min(units, grains * (t + 1) / parts * grain);
+    body(begin, end);
+  });
 }
 
 // f(n, c, out_pos, output offset) for every output of rows [begin, end).
@@ -497,19 +488,31 @@ void backward(const Problem& problem, std::span<const std::int64_t> argmax, std:
                     // plane and tensor name the cell whatever the window: one
                     // tight loop over the row; an index it cannot place goes
                     // to the general decoder (which throws).
+                    // Locals rather than the captures: the rare call to
+                    // `window` below would otherwise have the compiler reload
+                    // each of them for every element.
+                    const std::int64_t out_w = g.out[2];
+                    const std::int64_t out_step = g.out_spatial_stride[2];
+                    const std::int64_t out_c = g.out_channel_stride;
+                    const std::int64_t in_c = g.in_channel_stride;
+                    const std::int64_t cells = plane;
+                    const std::int64_t cell_step = cell_stride;
+                    const bool tensor = cv.index == IndexFormat::tensor;
+                    const std::int64_t* const indices = argmax.data();
+                    const T* const gradients = dy.data();
+                    T* const image_dx = dx.data() + image;
                     std::int64_t window_at = g.output_offset(n, c_lo, o);
-                    for (; o[2] < g.out[2]; ++o[2], window_at += g.out_spatial_stride[2]) {
-                      for (std::int64_t c = c_lo; c < c_hi; ++c) {
-                        const std::int64_t at = window_at + (c - c_lo) * g.out_channel_stride;
-                        const std::int64_t index = argmax[static_cast<std::size_t>(at)];
-                        const std::int64_t base =
-                            cv.index == IndexFormat::tensor ? (n * g.channels + c) * plane : 0;
+                    for (std::int64_t ow = o[2]; ow < out_w; ++ow, window_at += out_step) {
+                      std::int64_t base = tensor ? (n * g.channels + c_lo) * cells : 0;
+                      for (std::int64_t c = c_lo; c < c_hi; ++c, base += tensor ? cells : 0) {
+                        const std::int64_t at = window_at + (c - c_lo) * out_c;
+                        const std::int64_t index = indices[at];
                         // Range check before subtracting (no overflow near INT64_MIN).
-                        if (index >= base && index - base < plane) {
-                          T& cell = dx[static_cast<std::size_t>(
-                              image + (index - base) * cell_stride + c * g.in_channel_stride)];
-                          cell = ScalarTraits<T>::add(cell, dy[static_cast<std::size_t>(at)]);
+                        if (index >= base && index - base < cells) {
+                          T& cell = image_dx[(index - base) * cell_step + c * in_c];
+                          cell = ScalarTraits<T>::add(cell, gradients[at]);
                         } else if (index != kNoArgmax) {
+                          o[2] = ow;
                           window(o, false, 0, 0, c, c + 1);
                         }
                       }

@@ -649,12 +649,11 @@ void nhwc_rows_impl(const Plan& plan, const T* x, T* y, std::int64_t* taps, std:
     if (ow >= g.out[2] - kEdge && ow >= kEdge) return kEdge + ow - (g.out[2] - kEdge);
     return -1;
   };
-  bool edge_listed = false;
-  for (std::int64_t ow = 0; ow < g.out[2] && g.kernel_volume() <= TapList::kMax; ++ow) {
-    const std::int64_t slot = edge_slot(ow);
-    if (slot < 0) continue;
+  const bool edge_listed = g.kernel_volume() <= TapList::kMax;
+  for (std::int64_t ow = 0; edge_listed && ow < g.out[2]; ++ow) {
+    if (ow == kEdge) ow = std::max(ow, g.out[2] - kEdge);  // skip to the last ones
     const Dims origin{0, 0, ow * g.stride[2] - g.pad_begin[2]};
-    edge_listed = list_window_taps<false>(plan, origin, 0, edge[slot]);
+    list_window_taps<false>(plan, origin, 0, edge[edge_slot(ow)]);
   }
   const T* const x_end = x + g.input_elements();
   // Row = (n, od, oh), counted up rather than divided out for every row.

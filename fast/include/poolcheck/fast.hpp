@@ -20,8 +20,10 @@ struct Options {
   // A dispatch target from available_targets(), or "auto" for the best one
   // this CPU runs. "portable" (no SIMD assumptions) is always available.
   std::string target = "auto";
-  // Worker threads; 0 picks by problem size (1 for problems too small to
-  // gain), up to max_threads.
+  // Threads, the calling one included; 0 picks by problem size (1 for
+  // problems too small to gain), up to max_threads. The others come from a
+  // process-wide pool started on first use and kept (fork-safe: a child
+  // process starts its own).
   int threads = 0;
   // With threads = 0: the most threads the automatic choice may use (0: the
   // hardware's). A caller with N cores to spare sets max_threads = N.
@@ -52,11 +54,11 @@ std::unique_ptr<Implementation> make_implementation(const Options& options = {})
 //
 // Backward adds into dx in the definition's order (per input cell, windows in
 // row-major output order); threads split the (n, c) planes (in NHWC whole
-// images only), so the bits do not depend on the thread count. In NHWC f32/f64 it is vectorised along
-// channels: per window, each tap adds dy into the lanes whose argmax names it
-// (a blend, so untouched cells keep their bits). The window, plane and tensor
-// formats are decoded inline; other indices, and any index that fails its
-// range checks, go through decode_argmax (so errors are decode_argmax's).
+// images only), so the bits do not depend on the thread count. In NHWC f32/f64 it is vectorised
+// along channels: per window, each tap adds dy into the lanes whose argmax names it (a blend, so
+// untouched cells keep their bits). The window, plane and tensor formats are decoded inline; other
+// indices, and any index that fails its range checks, go through decode_argmax (so errors are
+// decode_argmax's).
 template <class T>
 void forward(const Problem& problem, std::span<const T> x, std::span<T> y,
              std::span<std::int64_t> argmax, const Options& options = {});
