@@ -208,6 +208,17 @@ struct TapList {
   }
 };
 
+// How far past the window pointer the taps visited by `taps(f)` read (a NaN
+// pad cell reads nothing).
+template <class Taps>
+HWY_INLINE std::int64_t tap_reach(const Taps& taps) {
+  std::int64_t reach = 0;
+  taps([&](std::int64_t offset, std::int64_t, bool nan_pad) {
+    if (!nan_pad) reach = std::max(reach, offset);
+  });
+  return reach;
+}
+
 // False (and no list) for windows of more than TapList::kMax taps.
 template <bool kInterior>
 HWY_INLINE bool list_window_taps(const Plan& plan, const Dims& origin, std::int64_t base,
@@ -494,11 +505,7 @@ HWY_INLINE void nhwc_interior_run(const Plan& plan, const Taps& taps, const T* x
     // Windows per chunk: (per_chunk - 1) * s + 1 pixels of outputs fit the buffer.
     const std::int64_t per_chunk = (kBuffer / channels - 1) / s + 1;
     const BlockStep along{lanes, lanes, 0};
-    // How far past a window's first element its taps read.
-    std::int64_t reach = 0;
-    taps([&](std::int64_t offset, std::int64_t, bool nan_pad) {
-      if (!nan_pad) reach = std::max(reach, offset);
-    });
+    const std::int64_t reach = tap_reach(taps);
     for (std::int64_t w0 = 0; w0 < windows; w0 += per_chunk) {
       const std::int64_t count = std::min(per_chunk, windows - w0);
       std::int64_t elements = ((count - 1) * s + 1) * channels;
@@ -604,9 +611,7 @@ HWY_INLINE bool nhwc_window_one_vector(const Plan& plan, const TapList& list, co
                                        std::int64_t x_room, T* y_out, std::int64_t* taps_out) {
   const std::int64_t channels = plan.g.channels;
   if (list.count == 0) return false;
-  std::int64_t reach = 0;
-  for (std::int64_t i = 0; i < list.count; ++i)
-    if (!list.nan_pad[i]) reach = std::max(reach, list.offset[i]);
+  const std::int64_t reach = tap_reach(list);
   const auto in_one = [&](auto tag) HWY_ATTR {
     const auto lanes = static_cast<std::int64_t>(hn::Lanes(tag));
     if (channels > lanes || reach + lanes > x_room) return false;
